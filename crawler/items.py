@@ -1,0 +1,44 @@
+"""The item schema: one Sina article, as the page parsers read it and the pipelines shape it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Article:
+    """One article page.
+
+    Every datetime is timezone-aware (Asia/Shanghai when read from a page).
+    ``body_html`` is the inner HTML of the article container, as found on the page;
+    the post renderer applies the seed-format body rules to it.
+    """
+
+    url: str
+    doc_id: str
+    title: str
+    published_at: datetime | None
+    body_html: str
+    source: str | None = None
+    author: str | None = None
+    editor: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    channel: list[str] = field(default_factory=list)
+    images: list[str] = field(default_factory=list)
+    description: str | None = None
+    template: str = ""
+    # Front-matter categories; filled from the channel configuration (None = the seed channel's).
+    categories: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class NotArticle:
+    """A page that is not an article: the parsers' typed refusal, never an exception."""
+
+    url: str
+    reason: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason

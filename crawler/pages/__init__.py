@@ -1,0 +1,50 @@
+"""Framework-free page readers: ``read_page(url, body, headers)`` -> Article | NotArticle.
+
+Routing is by what the page is first (portal, data page, soft 404), then by template
+markers, newest template first. Nothing here imports Scrapy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from crawler.items import Article, NotArticle
+from crawler.pages import classic, legacy2005, mobile, modern, transitional
+from crawler.pages.context import Page
+from crawler.pages.decode import decode_page
+
+TEMPLATES = (modern, transitional, classic, mobile, legacy2005)
+DATA_HOSTS = ("vip.stock.finance.sina.com.cn", "money.finance.sina.com.cn", "hq.sinajs.cn")
+SOFT_404_MARKERS = ("页面没有找到", "您访问的页面不存在")
+
+__all__ = ["Article", "NotArticle", "read_page"]
+
+
+def read_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> Article | NotArticle:
+    text, _encoding = decode_page(body, headers)
+    page = Page(url=url, text=text, sel=Selector(text=text, base_url=url))
+    refusal = _refuse_non_article(page)
+    if refusal:
+        return refusal
+    for template in TEMPLATES:
+        if template.matches(page):
+            return template.parse(page)
+    return page.not_article("no_article_body", "no known article template matched")
+
+
+def _refuse_non_article(page: Page) -> NotArticle | None:
+    parts = urlsplit(page.url)
+    host = parts.hostname or ""
+    if host in DATA_HOSTS:
+        return page.not_article("data_page", f"{host} serves market data, not articles")
+    if parts.path in ("", "/") or parts.path.rsplit("/", 1)[-1] in ("index.shtml", "index.html", "index.d.html"):
+        return page.not_article("portal_page", f"{host}{parts.path or '/'} is a front/list page")
+    title = " ".join(page.sel.css("title::text").getall())
+    if any(marker in title or marker in page.text[:20000] for marker in SOFT_404_MARKERS) and not page.sel.css(
+        "#artibody, #article, .art_content"
+    ):
+        return page.not_article("soft_404", "page says it was not found")
+    return None

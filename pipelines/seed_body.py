@@ -1,0 +1,128 @@
+"""Seed-mode body rules (output-format.md §5): the reference pipeline's transformations.
+
+The fragment is re-tokenised, not re-parsed into a tree, so nothing is moved or re-nested:
+scripts go, ``on*`` handlers go, links and images become absolute, every ``<img>`` gets
+``referrerpolicy="no-referrer"`` last, void elements lose their slash, empty attributes are
+printed bare, and character references come out as the characters they stand for.
+Comments pass through untouched (only their character references are decoded, as the
+reference decoded the whole fragment).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin
+
+VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+RAW_TEXT_ELEMENTS = frozenset({"style", "textarea", "title", "xmp"})
+_LAZY_IMAGE = re.compile(r"\.(gif|png|jpe?g|webp)", re.I)
+# A "<" that a browser would read as the start of markup; escaped so decoded text stays text.
+_MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
+_UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript):", re.I)
+
+
+def seed_body(body_html: str, base_url: str) -> str:
+    rewriter = _SeedRewriter(base_url)
+    rewriter.feed(body_html)
+    rewriter.close()
+    return "".join(rewriter.out)
+
+
+def absolute(url: str, base_url: str) -> str:
+    url = url.strip()
+    if url.startswith("//"):
+        return "https:" + url
+    return urljoin(base_url, url)
+
+
+class _SeedRewriter(HTMLParser):
+    def __init__(self, base_url: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url
+        self.out: list[str] = []
+        self.skip_depth = 0  # inside <script>
+        self.raw_text = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.skip_depth += 1
+            return
+        if self.skip_depth:
+            return
+        self.out.append(self._start_tag(tag, attrs))
+        self.raw_text = tag in RAW_TEXT_ELEMENTS
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script" or self.skip_depth:
+            return
+        self.out.append(self._start_tag(tag, attrs))
+        if tag not in VOID_ELEMENTS:
+            self.out.append(f"</{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self.skip_depth = max(0, self.skip_depth - 1)
+            return
+        if self.skip_depth or tag in VOID_ELEMENTS:
+            return
+        self.raw_text = False
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth:
+            return
+        self.out.append(data if self.raw_text else _MARKUP_START.sub("&lt;", data))
+
+    def handle_comment(self, data: str) -> None:
+        if not self.skip_depth:
+            self.out.append(f"<!--{html.unescape(data)}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        if not self.skip_depth:
+            self.out.append(f"<!{decl}>")
+
+    def unknown_decl(self, data: str) -> None:
+        if not self.skip_depth:
+            self.out.append(f"<![{data}]>")
+
+    def handle_pi(self, data: str) -> None:
+        if not self.skip_depth:
+            self.out.append(f"<?{data}>")
+
+    def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
+        attrs = [(name, value) for name, value in attrs if not name.startswith("on")]
+        if tag == "a":
+            attrs = [self._link(name, value) for name, value in attrs]
+            attrs = [(n, v) for n, v in attrs if n != "href" or v is not None]
+        elif tag == "img":
+            attrs = self._image(attrs)
+        rendered = "".join(_attribute(name, value) for name, value in attrs)
+        return f"<{tag}{rendered}>"
+
+    def _link(self, name: str, value: str | None) -> tuple[str, str | None]:
+        if name != "href" or not value:
+            return name, value
+        if _UNSAFE_SCHEME.match(value):
+            return name, None
+        return name, absolute(value, self.base_url)
+
+    def _image(self, attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+        attrs = [(n, v) for n, v in attrs if n != "referrerpolicy"]
+        names = [name for name, _ in attrs]
+        if "src" not in names:
+            lazy = next((v for _, v in attrs if v and _LAZY_IMAGE.search(v)), None)
+            if lazy is not None:
+                attrs.append(("src", lazy))
+        attrs = [(n, absolute(v, self.base_url) if n == "src" and v else v) for n, v in attrs]
+        attrs.append(("referrerpolicy", "no-referrer"))
+        return attrs
+
+
+def _attribute(name: str, value: str | None) -> str:
+    if not value:
+        return f" {name}"
+    return ' {}="{}"'.format(name, value.replace('"', "&quot;"))
