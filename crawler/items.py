@@ -30,6 +30,8 @@ class Article:
     template: str = ""
     # Front-matter categories; filled from the channel configuration (None = the seed channel's).
     categories: list[str] | None = None
+    # Set by the exporter: where the post was written.
+    output_path: str | None = None
 
 
 @dataclass(frozen=True)

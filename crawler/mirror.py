@@ -1,0 +1,131 @@
+"""Serve a saved Sina site snapshot on loopback: ``python -m crawler.mirror SNAPSHOT --port N``.
+
+Snapshot layout::
+
+    SNAPSHOT/pages/<host>/<path>      page bytes under their real URL
+    SNAPSHOT/headers.json             optional: {"<url>": {"Content-Type": "..."}, ...}
+
+A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
+``/`` means ``index.html``); a request whose first segment is not a host of the snapshot
+is looked up under its ``Host`` header instead. Anything absent is a 404. Response headers
+come from headers.json when the URL is listed there (http and https spellings are the same
+URL), else a Content-Type guessed from the extension, with no charset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import mimetypes
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+logger = logging.getLogger(__name__)
+HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")
+
+
+class Snapshot:
+    def __init__(self, root: Path) -> None:
+        self.pages = (root / "pages").resolve()
+        headers_file = root / "headers.json"
+        raw = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
+        self.headers = {self.key(url): value for url, value in raw.items()}
+
+    @staticmethod
+    def key(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.hostname}{parts.path or '/'}"
+
+    def locate(self, host: str, path: str) -> Path | None:
+        relative = unquote(path).lstrip("/")
+        if not relative or relative.endswith("/"):
+            relative += "index.html"
+        candidate = (self.pages / host / relative).resolve()
+        if not candidate.is_relative_to(self.pages) or not candidate.is_file():
+            return None
+        return candidate
+
+    def is_host(self, name: str) -> bool:
+        return bool(name) and (self.pages / name).is_dir()
+
+    def response_headers(self, host: str, path: str, file: Path) -> dict[str, str]:
+        listed = self.headers.get(f"{host}{path or '/'}")
+        if listed:
+            return dict(listed)
+        if file.suffix in HTML_SUFFIXES:
+            return {"Content-Type": "text/html"}
+        return {"Content-Type": mimetypes.guess_type(file.name)[0] or "application/octet-stream"}
+
+
+def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
+    class MirrorHandler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            self._serve(with_body=True)
+
+        def do_HEAD(self) -> None:
+            self._serve(with_body=False)
+
+        def _serve(self, *, with_body: bool) -> None:
+            path = urlsplit(self.path).path
+            first, _, rest = path.lstrip("/").partition("/")
+            if snapshot.is_host(first):
+                host, page_path = first, "/" + rest
+            else:
+                host, page_path = (self.headers.get("Host") or "").split(":")[0], path
+            file = snapshot.locate(host, page_path)
+            if file is None:
+                self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)
+                return
+            body = file.read_bytes()
+            self._send(200, snapshot.response_headers(host, page_path, file), body, with_body)
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes, with_body: bool) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if with_body:
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+            logger.info("%s %s", self.address_string(), format % args)
+
+    return MirrorHandler
+
+
+def serve(snapshot_dir: Path, port: int = 0, host: str = "127.0.0.1") -> ThreadingHTTPServer:
+    """Start serving in a daemon thread; the caller reads ``server.server_port`` and calls
+    ``server.shutdown()`` when done."""
+    server = ThreadingHTTPServer((host, port), make_handler(Snapshot(snapshot_dir)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="sina-mirror", daemon=True).start()
+    return server
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m crawler.mirror", description=__doc__.splitlines()[0])
+    parser.add_argument("snapshot", type=Path, help="snapshot folder holding pages/<host>/<path>")
+    parser.add_argument("--port", type=int, default=8750)
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
+    args = parser.parse_args(argv)
+    if not (args.snapshot / "pages").is_dir():
+        parser.error(f"{args.snapshot}/pages is not a folder")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(Snapshot(args.snapshot)))
+    print(f"Serving {args.snapshot} on http://{args.host}:{server.server_port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()

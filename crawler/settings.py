@@ -1,0 +1,55 @@
+"""Every setting of the project, with its default. Override with ``-s NAME=VALUE``."""
+
+BOT_NAME = "sina_finance"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# --- Output -----------------------------------------------------------------------------
+# Root folder of the posts: OUTPUT_DIR/<YYYY-MM-DD>/<title>.md
+OUTPUT_DIR = "output"
+
+ITEM_PIPELINES = {
+    "pipelines.clean.CleanArticlePipeline": 100,
+    "pipelines.validate.ValidateArticlePipeline": 200,
+    "pipelines.dedupe.DedupeArticlePipeline": 300,
+    "pipelines.export.PostExportPipeline": 800,
+}
+
+# --- Replaying a saved site -------------------------------------------------------------
+# Base URL of a `python -m crawler.mirror` server. When set, every request to a Sina host
+# is fetched from the mirror instead; responses, items and files keep the real Sina URL.
+SINA_MIRROR = ""
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.mirror_handler.SinaMirrorDownloadHandler",
+    "https": "crawler.mirror_handler.SinaMirrorDownloadHandler",
+}
+
+# --- Politeness (live Sina) -------------------------------------------------------------
+USER_AGENT = "sina-finance-crawler/0.1 (+https://github.com/; news archiving; polite)"
+ROBOTSTXT_OBEY = True
+DOWNLOAD_DELAY = 1.0
+RANDOMIZE_DOWNLOAD_DELAY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [403, 429, 500, 502, 503, 504, 522, 524, 408]
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5",
+    "Referer": "https://finance.sina.com.cn/",
+}
+
+# --- Scrapy housekeeping ------------------------------------------------------------------
+TELNETCONSOLE_ENABLED = False
+# No listening control port on a cron server.
+REMOTE_CONTROL_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

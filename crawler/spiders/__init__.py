@@ -1,0 +1,1 @@
+"""Spiders: navigation only. Reading a page is crawler.pages' job."""

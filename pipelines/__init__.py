@@ -1,0 +1,1 @@
+"""Item pipelines (one job each) and the post exporter."""

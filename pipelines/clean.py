@@ -1,0 +1,22 @@
+"""CleanArticlePipeline: whitespace in the short text fields, https for Sina article URLs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from crawler.pages.fields import clean_text
+
+SHORT_TEXT_FIELDS = ("title", "source", "author", "editor", "description")
+
+
+class CleanArticlePipeline:
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in SHORT_TEXT_FIELDS:
+            value = adapter.get(name)
+            if isinstance(value, str):
+                adapter[name] = clean_text(value) or (None if name != "title" else "")
+        adapter["keywords"] = [clean_text(k) for k in adapter.get("keywords") or [] if clean_text(k)]
+        return item
