@@ -1,0 +1,77 @@
+"""End to end: a real ``scrapy crawl sina_article`` subprocess against the loopback mirror."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import frontmatter
+
+from crawler.pages import read_page
+from pipelines.post import render_post
+from tests.conftest import crawl_stats, run_crawl
+from tests.fixture_pages import manifest
+
+# Date folder (Beijing publish date) and name (sanitised headline) of every article fixture,
+# written from the pages' own headlines and datelines.
+EXPECTED_FILES = {
+    "2005-03-21/四年前中500万现穷困潦倒 一夜暴富后如何经营.md",
+    "2005-08-26/创业环保第一季度报告会计差错的提示性公告.md",
+    "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
+    "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
+    "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
+    '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md',
+    "2019-11-25/中国人习以为常的地方 为何老外却说_了不得_？.md",
+    "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md",
+}
+
+
+def posts_under(root: Path) -> dict[str, Path]:
+    return {str(p.relative_to(root)): p for p in root.rglob("*.md")}
+
+
+def test_crawl_writes_exactly_one_post_per_article_page_and_reruns_converge(tmp_path, mirror):
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text("\n".join(page.url for page in manifest()) + "\n", encoding="utf-8")
+    output = tmp_path / "output"
+
+    first = run_crawl("sina_article", output, mirror, "-a", f"url_file={url_file}")
+    assert first.returncode == 0, first.stderr[-3000:]
+    stats = crawl_stats(first.stderr)
+    assert stats["finish_reason"] == "finished"
+    assert stats["export/written"] == 8
+    assert stats["article/not_article/portal_page"] == 2
+    assert stats["article/not_article/data_page"] == 1
+    assert "log_count/ERROR" not in stats
+
+    written = posts_under(output)
+    assert set(written) == EXPECTED_FILES
+    for page in manifest():
+        result = read_page(page.url, page.path.read_bytes())
+        if page.kind == "other" or page.kind == "list":
+            continue
+        name = next(n for n in written if n.startswith(result.published_at.strftime("%Y-%m-%d")))
+        assert written[name].read_bytes() == render_post(result).encode("utf-8"), name
+        assert frontmatter.load(written[name]).metadata["comments"] is False
+    assert not list(output.rglob("*.tmp"))
+
+    mtimes = {name: path.stat().st_mtime_ns for name, path in written.items()}
+    second = run_crawl("sina_article", output, mirror, "-a", f"url_file={url_file}")
+    assert second.returncode == 0
+    again = crawl_stats(second.stderr)
+    assert again["export/unchanged"] == 8
+    assert "export/written" not in again and "export/updated" not in again
+    assert {n: p.stat().st_mtime_ns for n, p in posts_under(output).items()} == mtimes
+
+
+def test_urls_argument_and_missing_page_is_counted_not_fatal(tmp_path, mirror):
+    output = tmp_path / "output"
+    urls = ",".join([
+        "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml",
+        "https://finance.sina.com.cn/roll/2018-12-28/doc-inotinsnapshot00.shtml",
+    ])
+    result = run_crawl("sina_article", output, mirror, "-a", f"urls={urls}")
+    stats = crawl_stats(result.stderr)
+    assert stats["export/written"] == 1
+    assert stats["article/fetch_failed/HttpError"] == 1
+    assert "doc-inotinsnapshot00.shtml" in result.stderr
+    assert set(posts_under(output)) == {'2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'}

@@ -1,0 +1,46 @@
+"""``python -m crawler.parse_page``: the documented debugging entry point, run for real."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from crawler.pages import read_page
+from pipelines.post import render_post
+from tests.conftest import PROJECT
+from tests.fixture_pages import PAGES
+
+FINANCE_2018 = PAGES / "gne_finance_roll_2018-12-28_ihqfskcn2160999.html"
+FINANCE_2018_URL = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
+
+
+def parse_page(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.parse_page", *args], cwd=PROJECT, capture_output=True, timeout=60
+    )
+
+
+def test_prints_the_item_as_utf8_json_with_beijing_iso_dates():
+    result = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL)
+    assert result.returncode == 0
+    item = json.loads(result.stdout.decode("utf-8"))
+    assert item["doc_id"] == "hqfskcn2160999"
+    assert item["published_at"] == "2018-12-28T19:55:10+08:00"
+    assert "中铁总辟谣称消息不实" in result.stdout.decode("utf-8")  # not \\u-escaped
+
+
+def test_render_prints_exactly_what_the_exporter_writes():
+    result = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL, "--render")
+    assert result.returncode == 0
+    expected = render_post(read_page(FINANCE_2018_URL, FINANCE_2018.read_bytes()))
+    assert result.stdout == expected.encode("utf-8")
+
+
+def test_non_article_exits_2_with_a_one_line_reason():
+    page = PAGES / "dotaartist_finance_homepage_2020-03-30.html"
+    result = parse_page(str(page), "--url", "https://finance.sina.com.cn/")
+    assert result.returncode == 2
+    assert result.stdout == b""
+    lines = result.stderr.decode("utf-8").strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("not an article: portal_page")
