@@ -93,7 +93,7 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
             if with_body:
                 self.wfile.write(body)
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        def log_message(self, format: str, *args: object) -> None:
             logger.info("%s %s", self.address_string(), format % args)
 
     return MirrorHandler

@@ -16,7 +16,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 VOID_ELEMENTS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
 )
 RAW_TEXT_ELEMENTS = frozenset({"style", "textarea", "title", "xmp"})
 _LAZY_IMAGE = re.compile(r"\.(gif|png|jpe?g|webp)", re.I)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -11,8 +10,8 @@ import yaml
 
 from crawler.items import Article
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
-REFERENCE = SHARED / "reference"
+# Byte-exact copies of shared/reference/seed-post.md and shared/reference/posts/.
+REFERENCE = Path(__file__).parent / "fixtures" / "reference"
 SEED = REFERENCE / "seed-post.md"
 POSTS = REFERENCE / "posts"
 TAIL = "  \n</div>\n" + " " * 12
