@@ -7,6 +7,22 @@ from datetime import datetime
 
 
 @dataclass
+class RollEntry:
+    """One article as Sina's roll API lists it (times are aware, Asia/Shanghai)."""
+
+    doc_id: str  # without the "comos:" prefix
+    url: str  # upgraded to https
+    title: str
+    ctime: datetime
+    mtime: datetime
+    intime: datetime
+    intro: str = ""
+    media_name: str = ""
+    keywords: list[str] = field(default_factory=list)
+    channel: str = ""
+
+
+@dataclass
 class Article:
     """One article page.
 
@@ -30,6 +46,8 @@ class Article:
     template: str = ""
     # Front-matter categories; filled from the channel configuration (None = the seed channel's).
     categories: list[str] | None = None
+    # The roll API entry that listed the article, when a channel crawl found it.
+    listing: RollEntry | None = None
     # Set by the exporter: where the post was written.
     output_path: str | None = None
 

@@ -4,6 +4,7 @@ Snapshot layout::
 
     SNAPSHOT/pages/<host>/<path>      page bytes under their real URL
     SNAPSHOT/headers.json             optional: {"<url>": {"Content-Type": "..."}, ...}
+    SNAPSHOT/roll.jsonl               optional: roll API items (see crawler.mirror_roll)
 
 A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
 ``/`` means ``index.html``); a request whose first segment is not a host of the snapshot
@@ -23,8 +24,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from crawler.mirror_roll import RollFeed
+
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")
+ROLL_HOSTS = ("feed.mix.sina.com.cn", "feed.sina.com.cn")
+ROLL_PATH = "/api/roll/get"
 
 
 class Snapshot:
@@ -33,6 +38,7 @@ class Snapshot:
         headers_file = root / "headers.json"
         raw = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
         self.headers = {self.key(url): value for url, value in raw.items()}
+        self.roll = RollFeed(root / "roll.jsonl")
 
     @staticmethod
     def key(url: str) -> str:
@@ -71,12 +77,17 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
             self._serve(with_body=False)
 
         def _serve(self, *, with_body: bool) -> None:
-            path = urlsplit(self.path).path
+            parts = urlsplit(self.path)
+            path = parts.path
             first, _, rest = path.lstrip("/").partition("/")
-            if snapshot.is_host(first):
+            if snapshot.is_host(first) or first in ROLL_HOSTS:
                 host, page_path = first, "/" + rest
             else:
                 host, page_path = (self.headers.get("Host") or "").split(":")[0], path
+            if host in ROLL_HOSTS and page_path == ROLL_PATH:
+                content_type, body = snapshot.roll.reply(parts.query)
+                self._send(200, {"Content-Type": content_type}, body, with_body)
+                return
             file = snapshot.locate(host, page_path)
             if file is None:
                 self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)

@@ -9,10 +9,32 @@ NEWSPIDER_MODULE = "crawler.spiders"
 OUTPUT_DIR = "output"
 
 ITEM_PIPELINES = {
+    "pipelines.listing.ApplyListingPipeline": 50,
     "pipelines.clean.CleanArticlePipeline": 100,
     "pipelines.validate.ValidateArticlePipeline": 200,
     "pipelines.dedupe.DedupeArticlePipeline": 300,
     "pipelines.export.PostExportPipeline": 800,
+    "pipelines.remember.RememberPipeline": 900,
+}
+
+# --- Channel crawl (sina_finance) ----------------------------------------------------------
+# Channel table; empty means crawler/channels.yaml.
+CHANNELS_FILE = ""
+# Roll API host: feed.mix.sina.com.cn (current) or feed.sina.com.cn (older, same schema).
+ROLL_API_HOST = "feed.mix.sina.com.cn"
+# Most roll pages (50 items each) read per channel and run.
+ROLL_MAX_PAGES = 100
+# Incremental state: which doc ids are written, with what content, and each channel's mark.
+STATE_PATH = ".state/crawl.sqlite"
+
+# --- Run reporting ----------------------------------------------------------------------
+# A copy of the run summary JSON goes here too (OUTPUT_DIR/.runs/ always gets one).
+RUN_SUMMARY_FILE = ""
+# One refreshed progress line on stderr when it is a terminal.
+PROGRESS_ENABLED = True
+EXTENSIONS = {
+    "crawler.run_summary.RunSummary": 500,
+    "crawler.progress.Progress": 510,
 }
 
 # --- Replaying a saved site -------------------------------------------------------------
@@ -28,7 +50,7 @@ DOWNLOAD_HANDLERS = {
 USER_AGENT = "sina-finance-crawler/0.1 (+https://github.com/; news archiving; polite)"
 ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
-RANDOMIZE_DOWNLOAD_DELAY = True
+DOWNLOAD_DELAY_JITTER = 0.5
 CONCURRENT_REQUESTS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True

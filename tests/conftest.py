@@ -56,6 +56,7 @@ def run_crawl(spider: str, output: Path, mirror: str, *args: str, **settings: st
     overrides = {
         "SINA_MIRROR": mirror,
         "OUTPUT_DIR": str(output),
+        "STATE_PATH": str(output.parent / "state" / "crawl.sqlite"),
         "DOWNLOAD_DELAY": "0",
         "AUTOTHROTTLE_ENABLED": "False",
         "LOG_LEVEL": "INFO",

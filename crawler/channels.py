@@ -1,0 +1,71 @@
+"""The channel table (``CHANNELS_FILE``, default ``crawler/channels.yaml``) and channel picking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+DEFAULT_CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
+
+
+class ChannelError(ValueError):
+    """The channel file or a channel selection is wrong; the message says how."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str
+    title: str
+    pageid: int
+    lid: int
+    referer: str
+    categories: tuple[str, str, str]
+    default: bool = False
+
+
+def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
+    path = Path(path) if path else DEFAULT_CHANNELS_FILE
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ChannelError(f"cannot read channel file {path}: {error}") from None
+    if not isinstance(raw, dict) or not raw:
+        raise ChannelError(f"{path}: expected a mapping of channel name -> settings")
+    return {str(name): _channel(path, str(name), spec) for name, spec in raw.items()}
+
+
+def _channel(path: Path, name: str, spec: object) -> Channel:
+    if not isinstance(spec, dict):
+        raise ChannelError(f"{path}: channel {name!r} must be a mapping")
+    try:
+        categories = tuple(str(c) for c in spec["categories"])
+        channel = Channel(
+            name=name,
+            title=str(spec.get("title", name)),
+            pageid=int(spec["pageid"]),
+            lid=int(spec["lid"]),
+            referer=str(spec.get("referer", "https://finance.sina.com.cn/")),
+            categories=categories,  # type: ignore[arg-type]
+            default=bool(spec.get("default", False)),
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise ChannelError(f"{path}: channel {name!r} is missing or has a bad {error}") from None
+    if len(categories) != 3 or not all(categories):
+        raise ChannelError(f"{path}: channel {name!r} needs exactly three non-empty categories")
+    return channel
+
+
+def pick_channels(channels: dict[str, Channel], spec: str = "") -> list[Channel]:
+    """``""`` -> the default ones; ``"all"`` -> every one; ``"china,stock"`` -> those, in that order."""
+    if not spec:
+        chosen = [c for c in channels.values() if c.default] or list(channels.values())[:1]
+        return chosen
+    if spec.strip() == "all":
+        return list(channels.values())
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in channels]
+    if unknown:
+        raise ChannelError(f"unknown channel(s) {', '.join(unknown)}; known: {', '.join(channels)}")
+    return [channels[n] for n in dict.fromkeys(names)]

@@ -1,0 +1,53 @@
+"""Progress extension: one refreshed line on a terminal (pages scanned, articles written).
+
+Silent when stderr is not a terminal (cron, CI, pipes), or with ``PROGRESS_ENABLED=False``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+INTERVAL_SECONDS = 1.0
+
+
+class Progress:
+    def __init__(self, crawler: Crawler, stream: TextIO) -> None:
+        self.stats = crawler.stats
+        self.stream = stream
+        self.loop = task.LoopingCall(self.show)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Progress:
+        if not crawler.settings.getbool("PROGRESS_ENABLED", True) or not sys.stderr.isatty():
+            raise NotConfigured("progress line only on a terminal")
+        extension = cls(crawler, sys.stderr)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def line(self) -> str:
+        get = self.stats.get_value
+        return (f"roll pages {get('roll/pages', 0)} | queued {get('roll/to_fetch/new', 0)} new "
+                f"{get('roll/to_fetch/changed', 0)} changed | written {get('export/written', 0)} "
+                f"updated {get('export/updated', 0)} unchanged {get('export/unchanged', 0)} | "
+                f"errors {get('log_count/ERROR', 0)}")
+
+    def show(self) -> None:
+        self.stream.write("\r\033[K" + self.line())
+        self.stream.flush()
+
+    def spider_opened(self) -> None:
+        self.loop.start(INTERVAL_SECONDS, now=True)
+
+    def spider_closed(self) -> None:
+        if self.loop.running:
+            self.loop.stop()
+        self.show()
+        self.stream.write("\n")
+        self.stream.flush()

@@ -1,0 +1,218 @@
+"""``scrapy crawl sina_finance``: the main job. Lists articles through Sina's roll API for the
+configured channels and fetches each new or changed article once.
+
+Arguments (``-a name=value``):
+  channels=china,stock | all     channels of CHANNELS_FILE (default: those marked default)
+  since=2021-10-01 until=...     backfill window (Beijing dates or ISO times); without since:
+                                 each channel's high-water mark, or the last 24 hours
+  refetch=1                      fetch known articles in the window again
+  reset_state=1                  forget everything the state database knows first
+  max_pages=N                    roll pages per channel (setting ROLL_MAX_PAGES)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.channels import Channel, load_channels, pick_channels
+from crawler.items import Article, RollEntry
+from crawler.pages.fields import SHANGHAI, parse_beijing_time
+from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
+from crawler.spiders.sina_article import read_article, record_fetch_failure
+from crawler.state import CrawlState
+
+DEFAULT_LOOKBACK = timedelta(hours=24)
+
+
+def _flag(value: str | bool) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_bound(value: str, *, end_of_day: bool = False) -> datetime:
+    """``2021-10-01`` (a Beijing day; as ``until`` it includes the whole day) or an ISO time."""
+    moment = parse_beijing_time(value)
+    if moment is None:
+        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
+    if end_of_day and len(value.strip()) <= 10:
+        moment += timedelta(days=1, seconds=-1)
+    return moment
+
+
+@dataclass
+class ChannelScan:
+    """Where the paging of one channel stands."""
+
+    channel: Channel
+    since: datetime
+    page: int = 1
+    cursor: int | None = None  # ctime cursor once page numbers stop reaching older items
+    oldest_seen: int | None = None
+    newest_seen: int | None = None
+
+
+class SinaFinanceSpider(scrapy.Spider):
+    name = "sina_finance"
+
+    def __init__(self, channels: str = "", since: str = "", until: str = "", refetch: str = "",
+                 reset_state: str = "", max_pages: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channel_spec = channels
+        self.since_arg = parse_bound(since) if since else None
+        self.until = parse_bound(until, end_of_day=True) if until else None
+        self.refetch = _flag(refetch)
+        self.reset_state = _flag(reset_state)
+        self.max_pages_arg = int(max_pages) if max_pages else None
+        self.requested: set[str] = set()
+        self.article_failures = 0
+        self.scans: dict[str, ChannelScan] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SinaFinanceSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.channels = pick_channels(load_channels(settings.get("CHANNELS_FILE")), spider.channel_spec)
+        spider.max_pages = spider.max_pages_arg or settings.getint("ROLL_MAX_PAGES", 100)
+        spider.roll_host = settings.get("ROLL_API_HOST", "feed.mix.sina.com.cn")
+        spider.state = CrawlState(settings.get("STATE_PATH"))
+        if spider.reset_state:
+            spider.state.reset()
+            spider.logger.warning("State reset: every article counts as new in this run")
+        spider.known = spider.state.known()
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        now = datetime.now(SHANGHAI)
+        for channel in self.channels:
+            mark = self.state.high_water(channel.name)
+            if self.since_arg:
+                since = self.since_arg
+            elif mark:
+                since = datetime.fromtimestamp(mark, SHANGHAI)
+            else:
+                since = now - DEFAULT_LOOKBACK
+            scan = self.scans[channel.name] = ChannelScan(channel, since)
+            self.logger.info("Channel %s (%s/%s) from %s", channel.name, channel.pageid, channel.lid, since)
+            yield self.roll_request(scan)
+
+    def roll_request(self, scan: ChannelScan) -> scrapy.Request:
+        channel = scan.channel
+        url = roll_url(channel.pageid, channel.lid, scan.page, ctime=scan.cursor, host=self.roll_host)
+        return scrapy.Request(
+            url,
+            headers={"Referer": channel.referer},
+            callback=self.parse_roll_page,
+            errback=self.roll_failed,
+            cb_kwargs={"scan": scan},
+            dont_filter=True,
+        )
+
+    def parse_roll_page(self, response: Response, scan: ChannelScan) -> Iterator[scrapy.Request]:
+        stats = self.crawler.stats
+        try:
+            page = parse_roll(response.body, scan.channel.name)
+        except RollError as error:
+            stats.inc_value(f"roll/error/{error.reason}")
+            self.logger.error("Roll API unusable for %s (%s): %s", scan.channel.name, response.url, error)
+            return
+        stats.inc_value("roll/pages")
+        stats.inc_value("roll/entries", len(page.entries))
+        for reason in page.skipped:
+            stats.inc_value("roll/bad_entry")
+            self.logger.warning("Skipping a roll entry of %s: %s", scan.channel.name, reason)
+        reached_older = False
+        for entry in page.entries:
+            stamp = int(entry.ctime.timestamp())
+            scan.newest_seen = max(scan.newest_seen or stamp, stamp)
+            scan.oldest_seen = min(scan.oldest_seen or stamp, stamp)
+            if entry.ctime < scan.since:
+                reached_older = True
+                continue
+            request = self.article_request(entry, scan.channel)
+            if request is not None:
+                yield request
+        next_scan = self.next_page(scan, page, reached_older)
+        if next_scan is not None:
+            yield self.roll_request(next_scan)
+
+    def next_page(self, scan: ChannelScan, page: RollPage, reached_older: bool) -> ChannelScan | None:
+        if reached_older:
+            return None
+        if page.entries and page.total is not None and scan.page * MAX_NUM >= page.total:
+            return None  # the list itself ends here
+        if scan.page >= self.max_pages:
+            self.crawler.stats.inc_value("roll/max_pages_reached")
+            self.logger.warning("Channel %s: stopped at ROLL_MAX_PAGES=%s before reaching %s",
+                                scan.channel.name, self.max_pages, scan.since)
+            return None
+        if page.entries:
+            scan.page += 1
+            return scan
+        # Page numbers ran dry before the window's start: continue from the oldest item seen.
+        cursor = scan.oldest_seen
+        if cursor is None or cursor == scan.cursor:
+            return None
+        self.crawler.stats.inc_value("roll/cursor_switch")
+        scan.cursor, scan.page = cursor, 1
+        return scan
+
+    def article_request(self, entry: RollEntry, channel: Channel) -> scrapy.Request | None:
+        stats = self.crawler.stats
+        if self.until and entry.ctime > self.until:
+            stats.inc_value("roll/skipped/after_until")
+            return None
+        if entry.doc_id in self.requested:
+            stats.inc_value("roll/skipped/listed_twice")
+            return None
+        known = self.known.get(entry.doc_id)
+        mtime = int(entry.mtime.timestamp())
+        if known and not self.refetch and (known.mtime or 0) >= mtime:
+            stats.inc_value("roll/skipped/known")
+            return None
+        stats.inc_value("roll/to_fetch/changed" if known else "roll/to_fetch/new")
+        self.requested.add(entry.doc_id)
+        return scrapy.Request(
+            entry.url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"entry": entry, "channel": channel},
+            meta={"article": True},
+        )
+
+    def parse_article(self, response: Response, entry: RollEntry, channel: Channel) -> Iterator[Article]:
+        for article in read_article(self, response):
+            article.listing = entry
+            article.categories = list(channel.categories)
+            yield article
+
+    def article_failed(self, failure: Failure) -> None:
+        self.article_failures += 1
+        record_fetch_failure(self, failure)
+
+    def roll_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("roll/error/fetch_failed")
+        request = getattr(failure, "request", None)
+        self.logger.error("Roll API request failed (%s): %s", request.url if request else "?",
+                          failure.getErrorMessage())
+
+    def closed(self, reason: str) -> None:
+        """Advance each channel's high-water mark only after a clean finish, so an article that
+        failed this time is listed and fetched again next time."""
+        stats = self.crawler.stats
+        clean = (reason == "finished" and not self.article_failures
+                 and not stats.get_value("log_count/ERROR") and stats.get_value("roll/pages"))
+        if clean:
+            for scan in self.scans.values():
+                if scan.newest_seen:
+                    self.state.set_high_water(scan.channel.name, scan.newest_seen)
+        else:
+            self.logger.warning("High-water marks not advanced (finish reason %s, %s article fetch failures)",
+                                reason, self.article_failures)
+        self.state.close()

@@ -1,0 +1,86 @@
+"""Every saved page against its hand-written expectations, one test per field.
+
+The expected values in tests/fixtures/expected/*.json were written by reading each page,
+not by running the parser.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler.items import Article, NotArticle
+from crawler.pages import read_page
+from tests.fixture_pages import FixturePage, manifest
+
+PAGES = manifest()
+EXACT_FIELDS = ("doc_id", "title", "source", "author", "editor", "keywords", "channel", "description", "images")
+
+
+def result_for(page: FixturePage) -> Article | NotArticle:
+    return read_page(page.url, page.path.read_bytes())
+
+
+def body_text(body_html: str) -> str:
+    """Visible text of a body: no scripts, styles or comments; whitespace runs collapsed."""
+    root = lxml_html.fragment_fromstring(body_html or "<div></div>", create_parent="div")
+    for node in root.xpath(".//script | .//style | .//comment()"):
+        node.drop_tree()
+    return re.sub(r"[\s\u00a0\u3000]+", " ", root.text_content()).strip()
+
+
+def cases(kind: str, fields: tuple[str, ...]) -> list:
+    return [
+        pytest.param(page, field, id=f"{page.stem}-{field}")
+        for page in PAGES
+        if page.expected()["kind"] == kind
+        for field in fields
+    ]
+
+
+def test_every_manifest_page_has_an_expectation():
+    assert len(PAGES) == 11
+    for page in PAGES:
+        assert page.expected()["file"] == page.file
+        assert page.expected()["url"] == page.url
+
+
+@pytest.mark.parametrize(("page", "field"), cases("not_article", ("reason",)))
+def test_non_article_is_refused_with_its_reason(page, field):
+    result = result_for(page)
+    assert isinstance(result, NotArticle)
+    assert result.reason == page.expected()[field]
+    assert result.url == page.url
+
+
+@pytest.mark.parametrize(("page", "field"), cases("article", EXACT_FIELDS))
+def test_article_field(page, field):
+    result = result_for(page)
+    assert isinstance(result, Article), str(result)
+    assert getattr(result, field) == page.expected()[field]
+
+
+@pytest.mark.parametrize(("page", "field"), cases("article", ("published_at",)))
+def test_article_publish_time_is_beijing(page, field):
+    result = result_for(page)
+    assert result.published_at.isoformat() == page.expected()[field]
+    assert result.published_at.utcoffset().total_seconds() == 8 * 3600
+
+
+@pytest.mark.parametrize(("page", "field"), cases("article", ("body_first_text", "body_last_text")))
+def test_article_body_is_the_whole_container(page, field):
+    text = body_text(result_for(page).body_html)
+    expected = re.sub(r"[\s\u00a0\u3000]+", " ", page.expected()[field]).strip()
+    if field == "body_first_text":
+        assert text.startswith(expected)
+    else:
+        assert text.endswith(expected)
+
+
+@pytest.mark.parametrize(("page", "field"), cases("article", ("body_contains",)))
+def test_article_body_holds_its_text(page, field):
+    text = body_text(result_for(page).body_html)
+    for phrase in page.expected()[field]:
+        assert re.sub(r"[\s\u00a0\u3000]+", " ", phrase).strip() in text
