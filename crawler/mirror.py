@@ -33,12 +33,12 @@ ROLL_PATH = "/api/roll/get"
 
 
 class Snapshot:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, roll_max_page: int | None = None) -> None:
         self.pages = (root / "pages").resolve()
         headers_file = root / "headers.json"
         raw = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
         self.headers = {self.key(url): value for url, value in raw.items()}
-        self.roll = RollFeed(root / "roll.jsonl")
+        self.roll = RollFeed(root / "roll.jsonl", roll_max_page)
 
     @staticmethod
     def key(url: str) -> str:
@@ -124,11 +124,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("snapshot", type=Path, help="snapshot folder holding pages/<host>/<path>")
     parser.add_argument("--port", type=int, default=8750)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
+    parser.add_argument("--roll-max-page", type=int, default=None,
+                        help="roll API pages past this one come back empty (as deep pages do on Sina)")
     args = parser.parse_args(argv)
     if not (args.snapshot / "pages").is_dir():
         parser.error(f"{args.snapshot}/pages is not a folder")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(Snapshot(args.snapshot)))
+    snapshot = Snapshot(args.snapshot, args.roll_max_page)
+    server = ThreadingHTTPServer((args.host, args.port), make_handler(snapshot))
     print(f"Serving {args.snapshot} on http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()

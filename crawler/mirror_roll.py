@@ -5,6 +5,8 @@ Each line is one roll item: ``docid``, ``url``, ``title``, ``intro``, ``ctime``,
 listed under. Replies follow sina-site.md §1.1: newest first, ``num`` ≤ 50, ``page``, the
 ``ctime`` cursor (items older than it), ``callback`` for JSONP; a pageid/lid pair that no
 item is listed under answers status code 1, 未注册, as Sina does for a mismatched pair.
+``max_page`` imitates lists whose page numbers stop reaching old items: pages past it are
+empty, and only the ``ctime`` cursor gets further.
 """
 
 from __future__ import annotations
@@ -18,16 +20,30 @@ MAX_NUM = 50
 
 
 class RollFeed:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_page: int | None = None) -> None:
+        self.path = path
+        self.max_page = max_page
         self.items: list[dict] = []
-        if path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    self.items.append(json.loads(line))
-        self.items.sort(key=lambda item: int(item["ctime"]), reverse=True)
+        self.loaded_version: tuple[int, int] | None = None
+
+    def _load(self) -> None:
+        """(Re)read roll.jsonl when it changed, so an edited snapshot is served as edited."""
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.items, self.loaded_version = [], None
+            return
+        version = (stat.st_mtime_ns, stat.st_size)
+        if version == self.loaded_version:
+            return
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        items = [json.loads(line) for line in lines if line.strip()]
+        items.sort(key=lambda item: int(item["ctime"]), reverse=True)
+        self.items, self.loaded_version = items, version
 
     def reply(self, query: str) -> tuple[str, bytes]:
         """(Content-Type, body) for a query string."""
+        self._load()
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         body = json.dumps({"result": self._result(params)}, ensure_ascii=False)
         callback = params.get("callback")
@@ -48,7 +64,7 @@ class RollFeed:
             return {"status": {"code": 1, "msg": "未注册"}, "data": []}
         if cursor is not None:
             listed = [item for item in listed if int(item["ctime"]) < cursor]
-        chunk = listed[(page - 1) * num : page * num]
+        chunk = [] if self.max_page and page > self.max_page else listed[(page - 1) * num : page * num]
         data = [{k: v for k, v in item.items() if k != "lists"} for item in chunk]
         return {
             "status": {"code": 0, "msg": "succ"},

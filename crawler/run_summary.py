@@ -30,13 +30,15 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
     dropped.update({f"not_article/{k}": v for k, v in prefixed("article/not_article/").items()})
     dropped.update({f"fetch_failed/{k}": v for k, v in prefixed("article/fetch_failed/").items()})
     roll_errors = prefixed("roll/error/")
+    roll_error_details = prefixed("roll/error_detail/")
     problems = []
     if reason != "finished":
         problems.append(f"finish reason is {reason!r}")
     if stats.get("log_count/ERROR", 0):
         problems.append(f"{stats['log_count/ERROR']} error(s) logged")
     if channels and not stats.get("roll/pages", 0):
-        problems.append("the roll API returned nothing usable" + (f" ({roll_errors})" if roll_errors else ""))
+        details = "; ".join(f"{channel}: {detail}" for channel, detail in roll_error_details.items())
+        problems.append("the roll API returned nothing usable" + (f" ({details})" if details else ""))
     return {
         "started": _iso(stats.get("start_time")),
         "finished": _iso(stats.get("finish_time")) or datetime.now(UTC).isoformat(timespec="seconds"),
@@ -48,6 +50,7 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
         "dropped": dropped,
         "errors": stats.get("log_count/ERROR", 0),
         "roll_errors": roll_errors,
+        "roll_error_details": roll_error_details,
         "requests": stats.get("downloader/request_count", 0),
         "article_requests": stats.get("roll/to_fetch/new", 0) + stats.get("roll/to_fetch/changed", 0),
         "roll_pages": stats.get("roll/pages", 0),

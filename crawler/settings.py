@@ -24,6 +24,9 @@ CHANNELS_FILE = ""
 ROLL_API_HOST = "feed.mix.sina.com.cn"
 # Most roll pages (50 items each) read per channel and run.
 ROLL_MAX_PAGES = 100
+# Incremental runs re-list this far behind the channel's high-water mark, so recent articles
+# that Sina edits (a newer API mtime) are fetched and rewritten.
+UPDATE_LOOKBACK_HOURS = 48
 # Incremental state: which doc ids are written, with what content, and each channel's mark.
 STATE_PATH = ".state/crawl.sqlite"
 

@@ -21,9 +21,9 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_snapshot(tmp_path_factory.mktemp("snapshot"))
 
 
-def start_mirror(snapshot_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_mirror(snapshot_dir: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.mirror", str(snapshot_dir), "--port", "0"],
+        [sys.executable, "-m", "crawler.mirror", str(snapshot_dir), "--port", "0", *extra],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

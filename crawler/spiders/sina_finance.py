@@ -4,7 +4,8 @@ configured channels and fetches each new or changed article once.
 Arguments (``-a name=value``):
   channels=china,stock | all     channels of CHANNELS_FILE (default: those marked default)
   since=2021-10-01 until=...     backfill window (Beijing dates or ISO times); without since:
-                                 each channel's high-water mark, or the last 24 hours
+                                 each channel's high-water mark less UPDATE_LOOKBACK_HOURS (to
+                                 see edits of recent articles), or the last 24 hours
   refetch=1                      fetch known articles in the window again
   reset_state=1                  forget everything the state database knows first
   max_pages=N                    roll pages per channel (setting ROLL_MAX_PAGES)
@@ -58,6 +59,12 @@ class ChannelScan:
     newest_seen: int | None = None
 
 
+def request_channel(failure: Failure) -> str:
+    request = getattr(failure, "request", None)
+    scan = request.cb_kwargs.get("scan") if request is not None else None
+    return scan.channel.name if scan else "?"
+
+
 class SinaFinanceSpider(scrapy.Spider):
     name = "sina_finance"
 
@@ -81,6 +88,7 @@ class SinaFinanceSpider(scrapy.Spider):
         spider.channels = pick_channels(load_channels(settings.get("CHANNELS_FILE")), spider.channel_spec)
         spider.max_pages = spider.max_pages_arg or settings.getint("ROLL_MAX_PAGES", 100)
         spider.roll_host = settings.get("ROLL_API_HOST", "feed.mix.sina.com.cn")
+        spider.update_lookback = timedelta(hours=settings.getfloat("UPDATE_LOOKBACK_HOURS", 48))
         spider.state = CrawlState(settings.get("STATE_PATH"))
         if spider.reset_state:
             spider.state.reset()
@@ -95,7 +103,7 @@ class SinaFinanceSpider(scrapy.Spider):
             if self.since_arg:
                 since = self.since_arg
             elif mark:
-                since = datetime.fromtimestamp(mark, SHANGHAI)
+                since = datetime.fromtimestamp(mark, SHANGHAI) - self.update_lookback
             else:
                 since = now - DEFAULT_LOOKBACK
             scan = self.scans[channel.name] = ChannelScan(channel, since)
@@ -120,6 +128,7 @@ class SinaFinanceSpider(scrapy.Spider):
             page = parse_roll(response.body, scan.channel.name)
         except RollError as error:
             stats.inc_value(f"roll/error/{error.reason}")
+            stats.set_value(f"roll/error_detail/{scan.channel.name}", str(error))
             self.logger.error("Roll API unusable for %s (%s): %s", scan.channel.name, response.url, error)
             return
         stats.inc_value("roll/pages")
@@ -198,6 +207,7 @@ class SinaFinanceSpider(scrapy.Spider):
 
     def roll_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("roll/error/fetch_failed")
+        self.crawler.stats.set_value(f"roll/error_detail/{request_channel(failure)}", failure.getErrorMessage())
         request = getattr(failure, "request", None)
         self.logger.error("Roll API request failed (%s): %s", request.url if request else "?",
                           failure.getErrorMessage())

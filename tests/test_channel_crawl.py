@@ -1,0 +1,209 @@
+"""The main job end to end: `python -m crawler.cron` (and so `scrapy crawl sina_finance`)
+as real subprocesses against the demo snapshot served by the mirror on loopback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT, start_mirror, stop_mirror
+
+DEMO = PROJECT / "demo" / "snapshot"
+ALL_POSTS = {
+    "2005-03-21/四年前中500万现穷困潦倒 一夜暴富后如何经营.md",
+    "2005-08-26/创业环保第一季度报告会计差错的提示性公告.md",
+    "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
+    "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
+    "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
+    '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md',
+    "2019-11-25/中国人习以为常的地方 为何老外却说_了不得_？.md",
+    "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md",
+}
+FINANCE_2018_PAGE = "pages/finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
+FINANCE_2018_POST = '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'
+# The newest article: within UPDATE_LOOKBACK_HOURS of the high-water mark, so its edits are seen.
+CHANGED_PAGE = "pages/news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml"
+CHANGED_POST = "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md"
+
+
+class Site:
+    """A private copy of the demo snapshot, its mirror, and a work folder for one test."""
+
+    def __init__(self, root: Path, *mirror_args: str) -> None:
+        self.snapshot = root / "snapshot"
+        shutil.copytree(DEMO, self.snapshot)
+        self.work = root / "work"
+        self.output = self.work / "posts"
+        self.process, self.mirror = start_mirror(self.snapshot, *mirror_args)
+
+    def cron(self, *args: str, lock: Path | None = None, wait: bool = True, **settings: str):
+        command = [sys.executable, "-m", "crawler.cron", "--lock", str(lock or self.work / "crawl.lock"),
+                   "--log-dir", str(self.work / "logs")]
+        for arg in args:
+            command += ["-a", arg]
+        overrides = {"SINA_MIRROR": self.mirror, "OUTPUT_DIR": str(self.output),
+                     "STATE_PATH": str(self.work / "crawl.sqlite"), "DOWNLOAD_DELAY": "0",
+                     "AUTOTHROTTLE_ENABLED": "False", **settings}
+        for name, value in overrides.items():
+            command += ["-s", f"{name}={value}"]
+        if not wait:
+            return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+
+    def summary(self) -> dict:
+        return json.loads((self.output / ".runs" / "last.json").read_text(encoding="utf-8"))
+
+    def posts(self) -> dict[str, Path]:
+        return {str(p.relative_to(self.output)): p for p in self.output.rglob("*.md")}
+
+    def mtimes(self) -> dict[str, int]:
+        return {name: path.stat().st_mtime_ns for name, path in self.posts().items()}
+
+    def edit_roll(self, doc_id: str, **fields: str) -> None:
+        roll = self.snapshot / "roll.jsonl"
+        items = [json.loads(line) for line in roll.read_text(encoding="utf-8").splitlines()]
+        for item in items:
+            if item["docid"] == f"comos:{doc_id}":
+                item.update(fields)
+        roll.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+
+    def close(self) -> None:
+        stop_mirror(self.process)
+
+
+@pytest.fixture()
+def site(tmp_path):
+    site = Site(tmp_path)
+    yield site
+    site.close()
+
+
+def test_first_run_second_run_and_an_update(site):
+    first = site.cron("channels=china,roll,stock", "since=2005-01-01")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert set(site.posts()) == ALL_POSTS
+    summary = site.summary()
+    assert (summary["new"], summary["updated"], summary["unchanged"], summary["errors"]) == (8, 0, 0, 0)
+    # 2018-12-28 and 2016-05-25 are listed by two channels and 2011-08-22 by two: fetched once each.
+    assert summary["article_requests"] == 8
+    assert "posts      8 new, 0 updated, 0 unchanged" in first.stdout
+    print("first run requests:", summary["requests"])
+
+    before = site.mtimes()
+    second = site.cron("channels=china,roll,stock")
+    assert second.returncode == 0, second.stdout + second.stderr
+    summary = site.summary()
+    assert summary["article_requests"] == 0
+    assert (summary["new"], summary["updated"]) == (0, 0)
+    # One page per channel plus robots.txt for the API host: no article was requested.
+    assert summary["roll_pages"] == 3
+    assert summary["requests"] == summary["roll_pages"] + 1
+    assert site.mtimes() == before
+    print("second run requests:", summary["requests"])
+
+    page = site.snapshot / CHANGED_PAGE
+    page.write_bytes(page.read_bytes().replace("珠海唯一的有轨电车".encode(), "珠海唯一一条有轨电车".encode()))
+    site.edit_roll("nausehc2630922", mtime="1715400000")
+    third = site.cron("channels=china,roll,stock")
+    assert third.returncode == 0, third.stdout + third.stderr
+    summary = site.summary()
+    assert (summary["new"], summary["updated"], summary["article_requests"]) == (0, 1, 1)
+    after = site.mtimes()
+    assert set(after) == ALL_POSTS
+    assert {name for name in after if after[name] != before[name]} == {CHANGED_POST}
+    assert "珠海唯一一条有轨电车" in site.posts()[CHANGED_POST].read_text(encoding="utf-8")
+    print("third run requests:", summary["requests"])
+
+
+def test_backfill_window_writes_exactly_the_articles_inside_it(site):
+    result = site.cron("channels=china", "since=2011-01-01", "until=2016-05-25")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(site.posts()) == {
+        "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
+        "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
+        "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
+    }
+
+
+def test_article_listed_in_two_channels_gives_one_file(site):
+    result = site.cron("channels=roll,china", "since=2018-12-28", "until=2018-12-28")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert set(site.posts()) == {FINANCE_2018_POST}
+    assert site.summary()["article_requests"] == 1
+
+
+def test_post_date_and_title_come_from_the_roll_api(site):
+    site.edit_roll("hqfskcn2160999", title="API 标题", intime="1546000000")
+    result = site.cron("channels=china", "since=2018-12-28", "until=2018-12-28")
+    assert result.returncode == 0, result.stdout + result.stderr
+    post = site.output / "2018-12-28" / "API 标题.md"
+    text = post.read_text(encoding="utf-8")
+    assert "\ntitle: 'API 标题'\n" in text
+    assert "\ndate: Fri, 28 Dec 2018 12:26:40 GMT\n" in text  # 1546000000
+    assert "\n - 新浪财经－国內\n" in text
+
+
+def test_channel_categories_go_into_the_post(site):
+    result = site.cron("channels=stock", "since=2011-08-22", "until=2011-08-22")
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = site.posts()["2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md"].read_text(encoding="utf-8")
+    assert "categories: \n - 金融\n - 新浪财经\n - 新浪财经－股市\nheadimg:" in text
+
+
+def test_second_run_while_the_first_holds_the_lock_exits_at_once(site):
+    # The first run is slowed down by a politeness delay, so it still holds the lock.
+    first = site.cron("channels=china", "since=2005-01-01", wait=False, DOWNLOAD_DELAY="1")
+    lock = site.work / "crawl.lock"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not (lock.exists() and lock.read_text(encoding="utf-8")):
+        time.sleep(0.1)
+    started = time.monotonic()
+    second = site.cron("channels=china")
+    assert second.returncode == 75
+    assert time.monotonic() - started < 10
+    assert f'"pid": {first.pid}' in second.stderr
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, out + err
+
+
+def test_roll_api_error_code_fails_the_run_with_the_reason(site, tmp_path):
+    channels = tmp_path / "channels.yaml"
+    channels.write_text(
+        "wrong_pair:\n  pageid: 153\n  lid: 1686\n  referer: https://finance.sina.com.cn/\n"
+        "  categories: [金融, 新浪财经, 新浪财经－国內]\n  default: true\n",
+        encoding="utf-8",
+    )
+    result = site.cron(CHANNELS_FILE=str(channels))
+    assert result.returncode == 1
+    assert "未注册" in result.stdout
+    assert "the roll API returned nothing usable" in result.stdout
+    assert site.summary()["roll_errors"] == {"roll_status": 1}
+
+
+def test_paging_follows_the_ctime_cursor_when_page_numbers_run_dry(tmp_path):
+    site = Site(tmp_path, "--roll-max-page", "1")
+    try:
+        source = site.snapshot / FINANCE_2018_PAGE
+        lines = []
+        for n in range(120):
+            doc = f"benchpage{n:05d}"
+            url = f"https://finance.sina.com.cn/roll/2018-12-28/doc-i{doc}.shtml"
+            target = site.snapshot / "pages" / url.split("://", 1)[1]
+            shutil.copyfile(source, target)
+            stamp = str(1546000000 - n * 60)
+            lines.append(json.dumps({"docid": f"comos:{doc}", "url": url, "title": f"第{n}篇", "ctime": stamp,
+                                     "mtime": stamp, "intime": stamp, "lists": [[155, 1686]]}, ensure_ascii=False))
+        (site.snapshot / "roll.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = site.cron("channels=china", "since=2018-12-01")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert len(site.posts()) == 120
+        log = next((site.work / "logs").glob("crawl-*.log")).read_text(encoding="utf-8")
+        assert "'roll/cursor_switch': 2" in log
+    finally:
+        site.close()
