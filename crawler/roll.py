@@ -19,7 +19,6 @@ from crawler.pages.fields import SHANGHAI
 
 ROLL_HOSTS = ("feed.mix.sina.com.cn", "feed.sina.com.cn")
 MAX_NUM = 50
-_JSONP = re.compile(r"^[^({]*\((.*)\)[^)]*$", re.S)
 
 
 class RollError(Exception):
@@ -53,16 +52,7 @@ def parse_roll(body: bytes, channel: str = "") -> RollPage:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise RollError("roll_not_utf8", str(error)) from None
-    text = text.strip()
-    if not text.startswith("{"):
-        match = _JSONP.match(text)
-        if not match:
-            raise RollError("roll_not_json", text[:80])
-        text = match.group(1)
-    try:
-        reply = json.loads(text)
-    except ValueError as error:
-        raise RollError("roll_not_json", str(error)) from None
+    reply = _json_or_jsonp(text.strip())
     result = reply.get("result") if isinstance(reply, dict) else None
     if not isinstance(result, dict):
         raise RollError("roll_no_result", "reply has no result object")
@@ -81,6 +71,24 @@ def parse_roll(body: bytes, channel: str = "") -> RollPage:
         except (KeyError, TypeError, ValueError) as error:
             skipped.append(f"{type(error).__name__}: {error}")
     return RollPage(entries, _int_or_none(result.get("end")), _int_or_none(result.get("total")), skipped)
+
+
+def _json_or_jsonp(text: str) -> object:
+    """Plain JSON, or the first JSON value after the first ``(`` of a JSONP wrapper
+    (``try{cb({...});}catch(e){};``, ``jQuery123_456({...})``)."""
+    start = 0
+    if not text.startswith("{"):
+        paren = text.find("(")
+        if paren < 0:
+            raise RollError("roll_not_json", f"neither JSON nor JSONP: {text[:80]!r}")
+        start = paren + 1
+        while start < len(text) and text[start].isspace():
+            start += 1
+    try:
+        value, _end = json.JSONDecoder().raw_decode(text, start)
+    except ValueError as error:
+        raise RollError("roll_not_json", str(error)) from None
+    return value
 
 
 def roll_entry(raw: dict, channel: str = "") -> RollEntry:

@@ -1,0 +1,80 @@
+"""Roll API replies as Sina sends them: JSON, JSONP, error codes and broken items."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from crawler.pages.fields import SHANGHAI
+from crawler.roll import RollError, parse_roll, roll_url
+
+ITEM = {
+    "docid": "comos:ktzqtyu3791404",
+    "url": "http://finance.sina.com.cn/china/gncj/2021-10-27/doc-iktzqtyu3791404.shtml",
+    "title": "上海全面推进城市数字化转型&ldquo;十四五&rdquo;规划出炉",
+    "intro": "上证报中国证券网讯",
+    "ctime": "1635300529",
+    "mtime": 1635300600,
+    "intime": "1635300529",
+    "media_name": "上海证券报",
+    "keywords": "数字化,上海",
+}
+
+
+def reply(*items, code=0, end=1635300529) -> dict:
+    return {"result": {"status": {"code": code, "msg": "succ"}, "total": len(items), "end": end, "data": list(items)}}
+
+
+def test_plain_json_reply_gives_entries_with_api_fields():
+    page = parse_roll(json.dumps(reply(ITEM)).encode(), "china")
+    (entry,) = page.entries
+    assert entry.doc_id == "ktzqtyu3791404"
+    assert entry.url == "https://finance.sina.com.cn/china/gncj/2021-10-27/doc-iktzqtyu3791404.shtml"
+    assert entry.title == "上海全面推进城市数字化转型“十四五”规划出炉"
+    assert entry.intime == datetime(2021, 10, 27, 10, 8, 49, tzinfo=SHANGHAI)
+    assert entry.mtime == datetime(2021, 10, 27, 10, 10, 0, tzinfo=SHANGHAI)
+    assert (entry.media_name, entry.keywords, entry.intro) == ("上海证券报", ["数字化", "上海"], "上证报中国证券网讯")
+    assert entry.channel == "china"
+    assert (page.end, page.total) == (1635300529, 1)
+
+
+@pytest.mark.parametrize("callback", ["feedCardJsonpCallback", "jQuery1112_1635300529"])
+def test_jsonp_wrappers_are_stripped(callback):
+    body = f"try{{{callback}({json.dumps(reply(ITEM))});}}catch(e){{}};".encode()
+    assert parse_roll(body).entries[0].doc_id == "ktzqtyu3791404"
+    assert parse_roll(f"{callback}({json.dumps(reply(ITEM))})".encode()).entries[0].doc_id == "ktzqtyu3791404"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"<html>busy</html>", "roll_not_json"),
+        (b'{"result": ', "roll_not_json"),
+        (json.dumps({"other": 1}).encode(), "roll_no_result"),
+        (json.dumps(reply(code=1)).encode(), "roll_status"),
+        (json.dumps({"result": {"status": {"code": 0}, "data": None}}).encode(), "roll_no_data"),
+        ("\u4e2d".encode("gbk"), "roll_not_utf8"),
+    ],
+)
+def test_unusable_replies_raise_with_a_reason(body, reason):
+    with pytest.raises(RollError) as error:
+        parse_roll(body)
+    assert error.value.reason == reason
+
+
+def test_broken_items_are_skipped_with_reasons_and_good_ones_kept():
+    broken = [{"docid": "comos:x"}, {**ITEM, "ctime": "soon"}, "text", {**ITEM, "url": "javascript:1"}]
+    page = parse_roll(json.dumps(reply(ITEM, *broken)).encode())
+    assert [e.doc_id for e in page.entries] == ["ktzqtyu3791404"]
+    assert len(page.skipped) == 4
+
+
+def test_request_urls_for_both_hosts_cap_num_at_50():
+    assert roll_url(155, 1686, 2, num=100) == (
+        "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=2"
+    )
+    assert roll_url(155, 1686, 1, ctime=1635300529, host="feed.sina.com.cn") == (
+        "https://feed.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1&ctime=1635300529"
+    )
