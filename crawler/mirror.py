@@ -5,6 +5,7 @@ Snapshot layout::
     SNAPSHOT/pages/<host>/<path>      page bytes under their real URL
     SNAPSHOT/headers.json             optional: {"<url>": {"Content-Type": "..."}, ...}
     SNAPSHOT/roll.jsonl               optional: roll API items (see crawler.mirror_roll)
+    SNAPSHOT/faults.yaml              optional: injected faults (see crawler.mirror_faults)
 
 A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
 ``/`` means ``index.html``); a request whose first segment is not a host of the snapshot
@@ -19,11 +20,15 @@ import argparse
 import json
 import logging
 import mimetypes
+import socket
+import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from crawler.mirror_faults import FaultRule, Faults
 from crawler.mirror_roll import RollFeed
 
 logger = logging.getLogger(__name__)
@@ -39,6 +44,7 @@ class Snapshot:
         raw = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
         self.headers = {self.key(url): value for url, value in raw.items()}
         self.roll = RollFeed(root / "roll.jsonl", roll_max_page)
+        self.faults = Faults(root / "faults.yaml")
 
     @staticmethod
     def key(url: str) -> str:
@@ -84,16 +90,54 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
                 host, page_path = first, "/" + rest
             else:
                 host, page_path = (self.headers.get("Host") or "").split(":")[0], path
+            fault = snapshot.faults.take(host, page_path, parts.query)
+            if fault and self._answer_fault(fault, with_body):
+                return
             if host in ROLL_HOSTS and page_path == ROLL_PATH:
                 content_type, body = snapshot.roll.reply(parts.query)
-                self._send(200, {"Content-Type": content_type}, body, with_body)
+                headers = {"Content-Type": content_type}
+            else:
+                file = snapshot.locate(host, page_path)
+                if file is None:
+                    self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)
+                    return
+                body = file.read_bytes()
+                headers = snapshot.response_headers(host, page_path, file)
+            if fault and fault.fault in ("drop", "truncate"):
+                self._send_partial(headers, body, reset=fault.fault == "drop")
                 return
-            file = snapshot.locate(host, page_path)
-            if file is None:
-                self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)
-                return
-            body = file.read_bytes()
-            self._send(200, snapshot.response_headers(host, page_path, file), body, with_body)
+            self._send(200, headers, body, with_body)
+
+        def _answer_fault(self, fault: FaultRule, with_body: bool) -> bool:
+            """Answer the request for faults that replace the response; False to go on serving."""
+            if fault.fault == "slow":
+                time.sleep(fault.seconds)
+                return False
+            if fault.fault == "status":
+                headers = {"Content-Type": "text/html; charset=utf-8"}
+                if fault.retry_after is not None:
+                    headers["Retry-After"] = str(fault.retry_after)
+                self._send(fault.status, headers, f"fault {fault.status}\n".encode(), with_body)
+                return True
+            if fault.fault == "redirect":
+                self._send(302, {"Location": fault.location}, b"", with_body)
+                return True
+            if fault.fault == "reply":
+                self._send(200, {"Content-Type": fault.content_type}, fault.body.encode("utf-8"), with_body)
+                return True
+            return False
+
+        def _send_partial(self, headers: dict[str, str], body: bytes, *, reset: bool) -> None:
+            self.send_response(200)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            if reset:  # RST instead of FIN: the peer sees "connection reset" mid-body
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
 
         def _send(self, status: int, headers: dict[str, str], body: bytes, with_body: bool) -> None:
             self.send_response(status)

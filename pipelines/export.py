@@ -15,7 +15,9 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import Article
 from crawler.pages.fields import SHANGHAI
@@ -60,14 +62,16 @@ def as_article(item: Any) -> Article:
 
 
 class PostExportPipeline:
-    def __init__(self, output_dir: str, stats: StatsCollector) -> None:
+    def __init__(self, output_dir: str, stats: StatsCollector, crawler: Crawler | None = None) -> None:
         self.root = Path(output_dir)
         self.stats = stats
+        self.crawler = crawler
+        self.closing = False
         self.index: PostIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostExportPipeline:
-        return cls(crawler.settings.get("OUTPUT_DIR", "output"), crawler.stats)
+        return cls(crawler.settings.get("OUTPUT_DIR", "output"), crawler.stats, crawler)
 
     def open_spider(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -78,17 +82,29 @@ class PostExportPipeline:
         data = render_post(article).encode("utf-8")
         relative = self._target(article, data)
         path = self.root / relative
-        if path.exists() and path.read_bytes() == data:
-            outcome = "unchanged"
-        else:
-            outcome = "updated" if path.exists() else "written"
-            write_atomic(path, data)
-        assert self.index is not None
-        self.index.claim(relative, article.doc_id)
+        try:
+            if path.exists() and path.read_bytes() == data:
+                outcome = "unchanged"
+            else:
+                outcome = "updated" if path.exists() else "written"
+                write_atomic(path, data)
+            assert self.index is not None
+            self.index.claim(relative, article.doc_id)
+        except OSError as error:
+            self.output_failed(path, error)
+            raise DropItem(f"output_unwritable: {path}: {error}") from None
         self.stats.inc_value(f"export/{outcome}")
         logger.debug("Post %s (%s): %s", relative, article.doc_id, outcome)
         ItemAdapter(item)["output_path"] = str(path)
         return item
+
+    def output_failed(self, path: Path, error: OSError) -> None:
+        """A full disk or an unwritable folder will fail every post: stop the crawl, say why."""
+        self.stats.inc_value("article/dropped/output_unwritable")
+        logger.error("Cannot write %s: %s. Earlier posts are intact; stopping the crawl.", path, error)
+        if self.crawler is not None and self.crawler.engine is not None and not self.closing:
+            self.closing = True
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="output_unwritable"))
 
     def _target(self, article: Article, data: bytes) -> str:
         """The article's own path if it has one, else its name, else its disambiguated name."""

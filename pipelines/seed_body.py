@@ -1,7 +1,8 @@
 """Seed-mode body rules (output-format.md §5): the reference pipeline's transformations.
 
 The fragment is re-tokenised, not re-parsed into a tree, so nothing is moved or re-nested:
-scripts go, ``on*`` handlers go, links and images become absolute, every ``<img>`` gets
+scripts and other active elements (iframes, objects, embeds, frames, meta/base/link) go,
+``on*`` handlers and ``javascript:`` URLs go, links and images become absolute, every ``<img>`` gets
 ``referrerpolicy="no-referrer"`` last, void elements lose their slash, empty attributes are
 printed bare, and character references come out as the characters they stand for.
 Comments pass through untouched (only their character references are decoded, as the
@@ -22,7 +23,13 @@ RAW_TEXT_ELEMENTS = frozenset({"style", "textarea", "title", "xmp"})
 _LAZY_IMAGE = re.compile(r"\.(gif|png|jpe?g|webp)", re.I)
 # A "<" that a browser would read as the start of markup; escaped so decoded text stays text.
 _MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
-_UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript):", re.I)
+_UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
+# Dropped with everything inside them (the reference dropped <script> only; the rest are here
+# because posts are re-published: a post must carry no executable markup).
+ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "applet", "noscript"})
+# Void or metadata elements dropped on their own.
+DROPPED_TAGS = frozenset({"embed", "meta", "base", "link"})
+URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "background", "poster"})
 
 
 def seed_body(body_html: str, base_url: str) -> str:
@@ -48,26 +55,26 @@ class _SeedRewriter(HTMLParser):
         self.raw_text = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script":
+        if tag in ACTIVE_ELEMENTS:
             self.skip_depth += 1
             return
-        if self.skip_depth:
+        if self.skip_depth or tag in DROPPED_TAGS:
             return
         self.out.append(self._start_tag(tag, attrs))
         self.raw_text = tag in RAW_TEXT_ELEMENTS
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script" or self.skip_depth:
+        if tag in ACTIVE_ELEMENTS or tag in DROPPED_TAGS or self.skip_depth:
             return
         self.out.append(self._start_tag(tag, attrs))
         if tag not in VOID_ELEMENTS:
             self.out.append(f"</{tag}>")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "script":
+        if tag in ACTIVE_ELEMENTS:
             self.skip_depth = max(0, self.skip_depth - 1)
             return
-        if self.skip_depth or tag in VOID_ELEMENTS:
+        if self.skip_depth or tag in VOID_ELEMENTS or tag in DROPPED_TAGS:
             return
         self.raw_text = False
         self.out.append(f"</{tag}>")
@@ -94,10 +101,9 @@ class _SeedRewriter(HTMLParser):
             self.out.append(f"<?{data}>")
 
     def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
-        attrs = [(name, value) for name, value in attrs if not name.startswith("on")]
+        attrs = [(name, value) for name, value in attrs if _safe_attribute(name, value)]
         if tag == "a":
             attrs = [self._link(name, value) for name, value in attrs]
-            attrs = [(n, v) for n, v in attrs if n != "href" or v is not None]
         elif tag == "img":
             attrs = self._image(attrs)
         rendered = "".join(_attribute(name, value) for name, value in attrs)
@@ -106,8 +112,6 @@ class _SeedRewriter(HTMLParser):
     def _link(self, name: str, value: str | None) -> tuple[str, str | None]:
         if name != "href" or not value:
             return name, value
-        if _UNSAFE_SCHEME.match(value):
-            return name, None
         return name, absolute(value, self.base_url)
 
     def _image(self, attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
@@ -120,6 +124,12 @@ class _SeedRewriter(HTMLParser):
         attrs = [(n, absolute(v, self.base_url) if n == "src" and v else v) for n, v in attrs]
         attrs.append(("referrerpolicy", "no-referrer"))
         return attrs
+
+
+def _safe_attribute(name: str, value: str | None) -> bool:
+    if name.startswith("on") or name == "srcdoc":
+        return False
+    return not (name in URL_ATTRIBUTES and value and _UNSAFE_SCHEME.match(value))
 
 
 def _attribute(name: str, value: str | None) -> str:

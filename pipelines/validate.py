@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -10,6 +11,8 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 REQUIRED_TEXT = ("url", "doc_id", "title", "body_html")
+# Sina's clocks and ours may disagree a little; a publish time further ahead is a misreading.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class ValidateArticlePipeline:
@@ -28,7 +31,7 @@ class ValidateArticlePipeline:
         return item
 
 
-def problem(adapter: ItemAdapter) -> str | None:
+def problem(adapter: ItemAdapter, now: datetime | None = None) -> str | None:
     """The first reason this item cannot be written, or None."""
     for name in REQUIRED_TEXT:
         value = adapter.get(name)
@@ -39,4 +42,6 @@ def problem(adapter: ItemAdapter) -> str | None:
         return "missing_published_at"
     if published.tzinfo is None:
         return "naive_published_at"
+    if published > (now or datetime.now(published.tzinfo)) + FUTURE_TOLERANCE:
+        return "future_published_at"
     return None

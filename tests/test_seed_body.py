@@ -62,3 +62,17 @@ def test_whitespace_and_style_blocks_are_verbatim():
 
 def test_quote_inside_attribute_value_stays_inside_the_attribute():
     assert seed_body('<img alt="a &quot;b&quot;" src="x.jpg">', BASE).startswith('<img alt="a &quot;b&quot;"')
+
+
+def test_active_elements_are_removed_with_their_content():
+    body = ('<p>a</p><iframe src="https://x.com/"><p>inner</p></iframe><object data="x.swf"><param name="a">'
+            '</object><embed src="x.swf"><noscript><img src="t.gif"></noscript><meta http-equiv="refresh">'
+            '<base href="https://evil/"><p>b</p>')
+    assert seed_body(body, BASE) == "<p>a</p><p>b</p>"
+
+
+def test_script_urls_are_removed_from_every_url_attribute():
+    out = seed_body('<img src="javascript:alert(1)" alt="x"><a href=" JavaScript:x()">y</a>'
+                    '<form action="javascript:z()"></form><a href="data:text/html,<script>">d</a>', BASE)
+    assert "javascript" not in out.lower() and "data:text/html" not in out
+    assert out.startswith('<img alt="x" referrerpolicy="no-referrer">')

@@ -16,6 +16,7 @@ from crawler.pages import read_page
 
 class SinaArticleSpider(scrapy.Spider):
     name = "sina_article"
+    allowed_domains = ["sina.com.cn", "sina.cn"]
 
     def __init__(self, urls: str = "", url_file: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

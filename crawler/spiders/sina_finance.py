@@ -67,6 +67,7 @@ def request_channel(failure: Failure) -> str:
 
 class SinaFinanceSpider(scrapy.Spider):
     name = "sina_finance"
+    allowed_domains = ["sina.com.cn", "sina.cn"]
 
     def __init__(self, channels: str = "", since: str = "", until: str = "", refetch: str = "",
                  reset_state: str = "", max_pages: str = "", *args: Any, **kwargs: Any) -> None:
