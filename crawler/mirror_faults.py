@@ -58,17 +58,34 @@ class FaultRule:
 
 
 class Faults:
+    """The rules of faults.yaml, re-read (with fresh counts) whenever the file changes."""
+
     def __init__(self, path: Path) -> None:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else []
-        self.rules = [FaultRule(**rule) for rule in raw or []]
-        for rule in self.rules:
-            if rule.fault not in KINDS:
-                raise ValueError(f"{path}: unknown fault {rule.fault!r}; known: {', '.join(KINDS)}")
+        self.path = path
+        self.rules: list[FaultRule] = []
+        self.version: tuple[int, int] | None = None
         self.lock = threading.Lock()
+        self._reload()
+
+    def _reload(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.rules, self.version = [], None
+            return
+        if (stat.st_mtime_ns, stat.st_size) == self.version:
+            return
+        raw = yaml.safe_load(self.path.read_text(encoding="utf-8")) or []
+        rules = [FaultRule(**rule) for rule in raw]
+        for rule in rules:
+            if rule.fault not in KINDS:
+                raise ValueError(f"{self.path}: unknown fault {rule.fault!r}; known: {', '.join(KINDS)}")
+        self.rules, self.version = rules, (stat.st_mtime_ns, stat.st_size)
 
     def take(self, host: str, path: str, query: str) -> FaultRule | None:
         """The rule for this request, counting it; None when no rule (or no use) is left."""
         with self.lock:
+            self._reload()
             for rule in self.rules:
                 if rule.applies(host, path, query) and (rule.times is None or rule.served < rule.times):
                     rule.served += 1

@@ -29,6 +29,9 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
     dropped = prefixed("article/dropped/")
     dropped.update({f"not_article/{k}": v for k, v in prefixed("article/not_article/").items()})
     dropped.update({f"fetch_failed/{k}": v for k, v in prefixed("article/fetch_failed/").items()})
+    for stat, label in (("offsite/filtered", "offsite_redirect"), ("roll/bad_entry", "roll_bad_entry")):
+        if stats.get(stat):
+            dropped[label] = stats[stat]
     roll_errors = prefixed("roll/error/")
     roll_error_details = prefixed("roll/error_detail/")
     problems = []

@@ -14,7 +14,7 @@ Arguments (``-a name=value``):
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -57,6 +57,13 @@ class ChannelScan:
     cursor: int | None = None  # ctime cursor once page numbers stop reaching older items
     oldest_seen: int | None = None
     newest_seen: int | None = None
+    failed: list[int] = field(default_factory=list)  # ctimes of articles whose fetch failed
+
+    def next_mark(self) -> int | None:
+        """Newest ctime seen, but never past an article that failed: it must be listed again."""
+        if self.newest_seen is None:
+            return None
+        return min([self.newest_seen, *(ctime - 1 for ctime in self.failed)])
 
 
 def request_channel(failure: Failure) -> str:
@@ -79,7 +86,6 @@ class SinaFinanceSpider(scrapy.Spider):
         self.reset_state = _flag(reset_state)
         self.max_pages_arg = int(max_pages) if max_pages else None
         self.requested: set[str] = set()
-        self.article_failures = 0
         self.scans: dict[str, ChannelScan] = {}
 
     @classmethod
@@ -203,7 +209,10 @@ class SinaFinanceSpider(scrapy.Spider):
             yield article
 
     def article_failed(self, failure: Failure) -> None:
-        self.article_failures += 1
+        request = getattr(failure, "request", None)
+        if request is not None and "entry" in request.cb_kwargs:
+            scan = self.scans[request.cb_kwargs["channel"].name]
+            scan.failed.append(int(request.cb_kwargs["entry"].ctime.timestamp()))
         record_fetch_failure(self, failure)
 
     def roll_failed(self, failure: Failure) -> None:
@@ -214,16 +223,16 @@ class SinaFinanceSpider(scrapy.Spider):
                           failure.getErrorMessage())
 
     def closed(self, reason: str) -> None:
-        """Advance each channel's high-water mark only after a clean finish, so an article that
-        failed this time is listed and fetched again next time."""
-        stats = self.crawler.stats
-        clean = (reason == "finished" and not self.article_failures
-                 and not stats.get_value("log_count/ERROR") and stats.get_value("roll/pages"))
-        if clean:
+        """Advance each channel's high-water mark after a finished run, but never past an article
+        that failed (so the next run lists and fetches it again); not at all after a crash."""
+        if reason == "finished":
             for scan in self.scans.values():
-                if scan.newest_seen:
-                    self.state.set_high_water(scan.channel.name, scan.newest_seen)
+                mark = scan.next_mark()
+                if mark is not None:
+                    self.state.set_high_water(scan.channel.name, mark)
+                if scan.failed:
+                    self.logger.warning("Channel %s: high-water mark held before %d failed article(s)",
+                                        scan.channel.name, len(scan.failed))
         else:
-            self.logger.warning("High-water marks not advanced (finish reason %s, %s article fetch failures)",
-                                reason, self.article_failures)
+            self.logger.warning("High-water marks not advanced: finish reason %s", reason)
         self.state.close()

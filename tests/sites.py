@@ -1,0 +1,71 @@
+"""A private, editable copy of the demo snapshot served by a real mirror process, and the
+cron command run against it as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.conftest import PROJECT, start_mirror, stop_mirror
+
+DEMO = PROJECT / "demo" / "snapshot"
+
+
+class Site:
+    """A private copy of the demo snapshot, its mirror, and a work folder for one test."""
+
+    def __init__(self, root: Path, *mirror_args: str) -> None:
+        self.snapshot = root / "snapshot"
+        shutil.copytree(DEMO, self.snapshot)
+        self.work = root / "work"
+        self.output = self.work / "posts"
+        self.process, self.mirror = start_mirror(self.snapshot, *mirror_args)
+
+    def cron(self, *args: str, lock: Path | None = None, wait: bool = True, **settings: str):
+        command = [sys.executable, "-m", "crawler.cron", "--lock", str(lock or self.work / "crawl.lock"),
+                   "--log-dir", str(self.work / "logs")]
+        for arg in args:
+            command += ["-a", arg]
+        overrides = {"SINA_MIRROR": self.mirror, "OUTPUT_DIR": str(self.output),
+                     "STATE_PATH": str(self.work / "crawl.sqlite"), "DOWNLOAD_DELAY": "0",
+                     "AUTOTHROTTLE_ENABLED": "False", **settings}
+        for name, value in overrides.items():
+            command += ["-s", f"{name}={value}"]
+        if not wait:
+            return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+
+    def summary(self) -> dict:
+        return json.loads((self.output / ".runs" / "last.json").read_text(encoding="utf-8"))
+
+    def posts(self) -> dict[str, Path]:
+        return {str(p.relative_to(self.output)): p for p in self.output.rglob("*.md")}
+
+    def mtimes(self) -> dict[str, int]:
+        return {name: path.stat().st_mtime_ns for name, path in self.posts().items()}
+
+    def edit_roll(self, doc_id: str, **fields: str) -> None:
+        roll = self.snapshot / "roll.jsonl"
+        items = [json.loads(line) for line in roll.read_text(encoding="utf-8").splitlines()]
+        for item in items:
+            if item["docid"] == f"comos:{doc_id}":
+                item.update(fields)
+        roll.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+
+    def add_faults(self, *rules: dict) -> None:
+        (self.snapshot / "faults.yaml").write_text(yaml.safe_dump(list(rules), allow_unicode=True), encoding="utf-8")
+
+    def restart_mirror(self, *mirror_args: str) -> None:
+        stop_mirror(self.process)
+        self.process, self.mirror = start_mirror(self.snapshot, *mirror_args)
+
+    def crawl_log(self) -> str:
+        return sorted((self.work / "logs").glob("crawl-*.log"))[-1].read_text(encoding="utf-8")
+
+    def close(self) -> None:
+        stop_mirror(self.process)
