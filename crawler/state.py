@@ -58,10 +58,17 @@ class CrawlState:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._check_schema()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise StateError(f"state database {self.path} cannot be opened: {error}") from None
+            raise StateError(
+                f"state database {self.path} is locked by another process "
+                "(another crawl, or a tool holding it open); nothing was changed"
+            ) from None
         except sqlite3.DatabaseError as error:
             raise StateError(
-                f"state database {self.path} is unusable ({error}); "
-                "move it aside or run with -a reset_state=1 after checking it"
+                f"state database {self.path} is unusable ({error}); it was left as it is: "
+                "move it aside to start afresh (every article then counts as new)"
             ) from None
 
     def _check_schema(self) -> None:

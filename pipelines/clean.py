@@ -1,4 +1,4 @@
-"""CleanArticlePipeline: whitespace in the short text fields, https for Sina article URLs."""
+"""CleanArticlePipeline: control characters and runs of whitespace out of the short text fields."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 
 from crawler.pages.fields import clean_text
+from pipelines.post import UNPRINTABLE
 
 SHORT_TEXT_FIELDS = ("title", "source", "author", "editor", "description")
 
@@ -17,6 +18,6 @@ class CleanArticlePipeline:
         for name in SHORT_TEXT_FIELDS:
             value = adapter.get(name)
             if isinstance(value, str):
-                adapter[name] = clean_text(value) or (None if name != "title" else "")
+                adapter[name] = clean_text(UNPRINTABLE.sub(" ", value)) or (None if name != "title" else "")
         adapter["keywords"] = [clean_text(k) for k in adapter.get("keywords") or [] if clean_text(k)]
         return item

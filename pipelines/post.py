@@ -14,7 +14,9 @@ from pipelines.seed_body import seed_body
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
 _SANITISE = re.compile(r"[:/\\?*“”<>|\[\]]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+# Everything YAML may not hold in a one-line scalar: C0/C1 controls, DEL, the YAML line breaks
+# NEL/LS/PS, surrogates, BOM and non-characters.
+UNPRINTABLE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]+")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -22,7 +24,7 @@ _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
 def sanitise_title(title: str) -> str:
     """§4.1: the 12 reference characters become ``_``. Control characters (newline, tab, NUL…),
     which the reference kept and which break YAML and file names, become one space."""
-    return _SANITISE.sub("_", _CONTROL.sub(" ", title)).strip()
+    return _SANITISE.sub("_", UNPRINTABLE.sub(" ", title)).strip()
 
 
 def quote_title(title: str) -> str:
