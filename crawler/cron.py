@@ -65,6 +65,18 @@ def human_summary(summary: dict, log_file: Path) -> str:
     return "\n".join(lines)
 
 
+def last_error(log_file: Path) -> str:
+    """The last traceback line or ERROR line of a log, to say why a crawl could not start."""
+    try:
+        lines = log_file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return "(no log was written)"
+    for line in reversed(lines):
+        if "ERROR" in line or "Error:" in line:
+            return line.strip()
+    return lines[-1].strip() if lines else "(the log is empty)"
+
+
 def prune_logs(log_dir: Path, keep_days: int) -> None:
     cutoff = time.time() - keep_days * 86400
     for old in log_dir.glob("crawl-*.log"):
@@ -108,6 +120,7 @@ def run(args: argparse.Namespace, stamp: str) -> int:
     if not summary_file.exists():
         print(f"crawl-cron: the crawl ended (exit {returncode}) without a run summary; see {log_file}",
               file=sys.stderr)
+        print(last_error(log_file), file=sys.stderr)
         return EXIT_FAILED
     summary = json.loads(summary_file.read_text(encoding="utf-8"))
     summary_file.unlink()

@@ -89,7 +89,10 @@ class RunSummary:
         started = (summary["started"] or summary["finished"]).replace(":", "").replace("+0000", "Z")
         targets = [self.runs_dir / f"{started}.json", self.runs_dir / "last.json"]
         if self.explicit:
-            targets.append(Path(self.explicit))
+            targets.insert(0, Path(self.explicit))
         for target in targets:
-            write_atomic(target, data)
+            try:
+                write_atomic(target, data)
+            except OSError as error:  # e.g. the full disk that ended the run
+                logger.error("Cannot write run summary %s: %s", target, error)
         logger.info("Run summary: %s", json.dumps(summary, ensure_ascii=False))

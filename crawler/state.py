@@ -58,6 +58,9 @@ class CrawlState:
             self.db = sqlite3.connect(self.path, timeout=5, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self._check_schema()
+            # Fail now, not at the first article, when another process holds the write lock.
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.execute("ROLLBACK")
         except sqlite3.OperationalError as error:
             if "locked" not in str(error):
                 raise StateError(f"state database {self.path} cannot be opened: {error}") from None
