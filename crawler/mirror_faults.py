@@ -30,6 +30,8 @@ from urllib.parse import parse_qsl
 
 import yaml
 
+from crawler.mirror_roll import file_version
+
 KINDS = ("status", "slow", "drop", "truncate", "redirect", "reply")
 
 
@@ -68,19 +70,18 @@ class Faults:
         self._reload()
 
     def _reload(self) -> None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            self.rules, self.version = [], None
+        version = file_version(self.path)
+        if version == self.version:
             return
-        if (stat.st_mtime_ns, stat.st_size) == self.version:
+        if version is None:
+            self.rules, self.version = [], None
             return
         raw = yaml.safe_load(self.path.read_text(encoding="utf-8")) or []
         rules = [FaultRule(**rule) for rule in raw]
         for rule in rules:
             if rule.fault not in KINDS:
                 raise ValueError(f"{self.path}: unknown fault {rule.fault!r}; known: {', '.join(KINDS)}")
-        self.rules, self.version = rules, (stat.st_mtime_ns, stat.st_size)
+        self.rules, self.version = rules, version
 
     def take(self, host: str, path: str, query: str) -> FaultRule | None:
         """The rule for this request, counting it; None when no rule (or no use) is left."""

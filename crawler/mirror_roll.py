@@ -19,6 +19,15 @@ from urllib.parse import parse_qs
 MAX_NUM = 50
 
 
+def file_version(path: Path) -> tuple[int, int] | None:
+    """(mtime, size) of a file, None when absent: tells the mirror when to re-read it."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 class RollFeed:
     def __init__(self, path: Path, max_page: int | None = None) -> None:
         self.path = path
@@ -28,13 +37,11 @@ class RollFeed:
 
     def _load(self) -> None:
         """(Re)read roll.jsonl when it changed, so an edited snapshot is served as edited."""
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            self.items, self.loaded_version = [], None
-            return
-        version = (stat.st_mtime_ns, stat.st_size)
+        version = file_version(self.path)
         if version == self.loaded_version:
+            return
+        if version is None:
+            self.items, self.loaded_version = [], None
             return
         lines = self.path.read_text(encoding="utf-8").splitlines()
         items = [json.loads(line) for line in lines if line.strip()]
