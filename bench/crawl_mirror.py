@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import crawl_stats, run_crawl, start_mirror, stop_mirror  # noqa: E402
-from tests.fixture_pages import manifest  # noqa: E402
+from tests.conftest import crawl_stats, run_crawl, start_mirror, stop_mirror
+from tests.fixture_pages import manifest
 
 
 def main() -> None:

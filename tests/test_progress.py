@@ -1,0 +1,49 @@
+"""The progress line: shown on a terminal (a real pseudo-terminal here), absent in cron."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+import time
+
+from tests.conftest import PROJECT
+from tests.sites import Site
+
+
+def test_progress_line_on_a_terminal_and_not_without_one(tmp_path):
+    site = Site(tmp_path)
+    try:
+        command = [sys.executable, "-m", "scrapy", "crawl", "sina_finance", "-a", "channels=china",
+                   "-a", "since=2005-01-01", "-s", f"SINA_MIRROR={site.mirror}", "-s", f"OUTPUT_DIR={site.output}",
+                   "-s", f"STATE_PATH={site.work / 'crawl.sqlite'}", "-s", "DOWNLOAD_DELAY=0",
+                   "-s", "LOG_FILE=" + str(site.work / "crawl.log")]
+        site.work.mkdir(parents=True, exist_ok=True)
+        controller, terminal = pty.openpty()
+        process = subprocess.Popen(command, cwd=PROJECT, stdin=terminal, stdout=terminal, stderr=terminal)
+        os.close(terminal)
+        seen = b""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the crawl ended
+                break
+            if not chunk:
+                break
+            seen += chunk
+        process.wait(timeout=60)
+        os.close(controller)
+        assert process.returncode == 0
+        segments = [part.replace("\x1b[K", "") for part in re.split(r"[\r\n]+", seen.decode("utf-8", "replace"))]
+        last = [part for part in segments if part.strip()][-1]
+        assert "roll pages 1 | queued 8 new 0 changed | written 8 updated 0 unchanged 0 | errors 0" in last
+
+        piped = subprocess.run([*command[:-2], "-s", "LOG_FILE=" + str(site.work / "crawl2.log")], cwd=PROJECT,
+                               capture_output=True, text=True, timeout=120)
+        assert piped.returncode == 0
+        assert "roll pages" not in piped.stderr + piped.stdout
+    finally:
+        site.close()
