@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import ast
 import re
 import subprocess
 import sys
@@ -72,5 +72,5 @@ def crawl_stats(log: str) -> dict:
     """The ``Dumping Scrapy stats`` dict of a crawl log, as plain values."""
     block = log.split("Dumping Scrapy stats:", 1)[1]
     block = block[block.index("{") : block.index("}\n") + 1]
-    block = re.sub(r"datetime\.datetime\([^)]*\)", "null", block)
-    return json.loads(block.replace("'", '"').replace("None", "null").replace("True", "true"))
+    block = re.sub(r"datetime\.datetime\([^)]*\)", "None", block)
+    return ast.literal_eval(block)
