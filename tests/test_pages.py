@@ -89,3 +89,37 @@ def test_article_body_holds_its_text(page, field):
     text = body_text(result_for(page).body_html)
     for phrase in page.expected()[field]:
         assert squeeze(phrase) in text
+
+
+# Damaged variants of real pages (bytes changed in memory only): the fallbacks still read them.
+
+def page_named(prefix: str) -> FixturePage:
+    return next(p for p in PAGES if p.file.startswith(prefix))
+
+
+def test_modern_page_without_its_headline_markup_falls_back_to_og_title():
+    page = page_named("gne_finance_roll")
+    body = re.sub(rb'<h1 class="main-title">.*?</h1>', b"", page.path.read_bytes(), flags=re.S)
+    body = body.replace(b'class="date-source"', b'class="ds"')
+    result = read_page(page.url, body)
+    assert isinstance(result, Article) and result.template == "generic"
+    assert result.title == page.expected()["title"]
+    assert result.published_at.isoformat() == page.expected()["published_at"]  # weibo: article:create_at
+    assert squeeze(page.expected()["body_first_text"]) in body_text(result.body_html)
+
+
+def test_classic_page_without_pub_date_uses_the_cms_comment():
+    page = page_named("netgen_finance_chanjing")
+    body = re.sub(rb'<span id="pub_date">[^<]*</span>', b"", page.path.read_bytes())
+    result = read_page(page.url, body)
+    assert isinstance(result, Article) and result.template == "classic"
+    # <!--[31,1,11191698] published at 2012-01-13 09:53:29--> on the page's first line
+    assert result.published_at.isoformat() == "2012-01-13T09:53:29+08:00"
+
+
+def test_page_with_no_body_container_is_not_an_article():
+    page = page_named("gne_finance_roll")
+    body = page.path.read_bytes().replace(b'id="artibody"', b'id="gone"')
+    body = body.replace(b'<h1 class="main-title">', b"<h1>")
+    result = read_page(page.url, body)
+    assert isinstance(result, NotArticle) and result.reason == "no_article_body"

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
-from crawler.pages import classic, legacy2005, mobile, modern, transitional
+from crawler.pages import classic, generic, legacy2005, mobile, modern, transitional
 from crawler.pages.context import Page
 from crawler.pages.decode import decode_page
 
-TEMPLATES = (modern, transitional, classic, mobile, legacy2005)
+TEMPLATES = (modern, transitional, classic, mobile, legacy2005, generic)
 DATA_HOSTS = ("vip.stock.finance.sina.com.cn", "money.finance.sina.com.cn", "hq.sinajs.cn")
 SOFT_404_MARKERS = ("页面没有找到", "您访问的页面不存在")
 

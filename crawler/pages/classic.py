@@ -10,7 +10,9 @@ TEMPLATE = "classic"
 
 
 def matches(page: Page) -> bool:
-    return bool(page.sel.css("h1#artibodyTitle")) and bool(page.sel.css("#pub_date"))
+    # After transitional (which needs .time-source): any other #artibodyTitle page is classic;
+    # a missing #pub_date falls back to the metas, the CMS comment and the URL date.
+    return bool(page.sel.css("h1#artibodyTitle"))
 
 
 def parse(page: Page) -> Article | NotArticle:
