@@ -25,7 +25,7 @@ class Progress:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
         if not crawler.settings.getbool("PROGRESS_ENABLED", True) or not sys.stderr.isatty():
-            raise NotConfigured("progress line only on a terminal")
+            raise NotConfigured  # silently: cron and pipes get no progress line
         extension = cls(crawler, sys.stderr)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
