@@ -12,6 +12,19 @@ FIXTURES = Path(__file__).parent / "fixtures"
 PAGES = FIXTURES / "sina-pages"
 EXPECTED = FIXTURES / "expected"
 
+# Date folder (Beijing publish date) and name (sanitised headline) of the post of every article
+# fixture, written from the pages' own headlines and datelines.
+ARTICLE_POSTS = {
+    "2005-03-21/四年前中500万现穷困潦倒 一夜暴富后如何经营.md",
+    "2005-08-26/创业环保第一季度报告会计差错的提示性公告.md",
+    "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
+    "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
+    "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
+    '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md',
+    "2019-11-25/中国人习以为常的地方 为何老外却说_了不得_？.md",
+    "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md",
+}
+
 
 @dataclass(frozen=True)
 class FixturePage:

@@ -12,18 +12,9 @@ import time
 import pytest
 
 from tests.conftest import PROJECT
-from tests.sites import Site
+from tests.fixture_pages import ARTICLE_POSTS, manifest
+from tests.sites import DEMO, Site
 
-ALL_POSTS = {
-    "2005-03-21/四年前中500万现穷困潦倒 一夜暴富后如何经营.md",
-    "2005-08-26/创业环保第一季度报告会计差错的提示性公告.md",
-    "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
-    "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
-    "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
-    '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md',
-    "2019-11-25/中国人习以为常的地方 为何老外却说_了不得_？.md",
-    "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md",
-}
 FINANCE_2018_PAGE = "pages/finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
 FINANCE_2018_POST = '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'
 # The newest article: within UPDATE_LOOKBACK_HOURS of the high-water mark, so its edits are seen.
@@ -41,7 +32,7 @@ def site(tmp_path):
 def test_first_run_second_run_and_an_update(site):
     first = site.cron("channels=china,roll,stock", "since=2005-01-01")
     assert first.returncode == 0, first.stdout + first.stderr
-    assert set(site.posts()) == ALL_POSTS
+    assert set(site.posts()) == ARTICLE_POSTS
     summary = site.summary()
     assert (summary["new"], summary["updated"], summary["unchanged"], summary["errors"]) == (8, 0, 0, 0)
     # 2018-12-28 and 2016-05-25 are listed by two channels and 2011-08-22 by two: fetched once each.
@@ -69,7 +60,7 @@ def test_first_run_second_run_and_an_update(site):
     summary = site.summary()
     assert (summary["new"], summary["updated"], summary["article_requests"]) == (0, 1, 1)
     after = site.mtimes()
-    assert set(after) == ALL_POSTS
+    assert set(after) == ARTICLE_POSTS
     assert {name for name in after if after[name] != before[name]} == {CHANGED_POST}
     assert "珠海唯一一条有轨电车" in site.posts()[CHANGED_POST].read_text(encoding="utf-8")
     print("third run requests:", summary["requests"])
@@ -181,7 +172,7 @@ def test_refetch_and_reset_state(site):
 def test_older_roll_host_serves_the_same_crawl(site):
     result = site.cron("channels=china", "since=2005-01-01", ROLL_API_HOST="feed.sina.com.cn", LOG_LEVEL="DEBUG")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert set(site.posts()) == ALL_POSTS
+    assert set(site.posts()) == ARTICLE_POSTS
     assert "Crawled (200) <GET https://feed.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1>" in site.crawl_log()
 
 
@@ -191,4 +182,13 @@ def test_offline_demo_runs_the_main_crawl(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "posts      8 new, 0 updated, 0 unchanged" in result.stdout
     posts = {str(p.relative_to(tmp_path / "demo" / "posts")) for p in (tmp_path / "demo" / "posts").rglob("*.md")}
-    assert posts == ALL_POSTS
+    assert posts == ARTICLE_POSTS
+
+
+def test_demo_snapshot_pages_are_the_fixture_pages_unchanged():
+    listed = {page.snapshot_path(): page for page in manifest()}
+    demo_pages = [p for p in (DEMO / "pages").rglob("*") if p.is_file()]
+    assert len(demo_pages) == 8
+    for path in demo_pages:
+        page = listed[str(path.relative_to(DEMO / "pages"))]
+        assert path.read_bytes() == page.path.read_bytes()

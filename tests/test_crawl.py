@@ -9,20 +9,7 @@ import frontmatter
 from crawler.pages import read_page
 from pipelines.post import render_post
 from tests.conftest import crawl_stats, run_crawl
-from tests.fixture_pages import manifest
-
-# Date folder (Beijing publish date) and name (sanitised headline) of every article fixture,
-# written from the pages' own headlines and datelines.
-EXPECTED_FILES = {
-    "2005-03-21/四年前中500万现穷困潦倒 一夜暴富后如何经营.md",
-    "2005-08-26/创业环保第一季度报告会计差错的提示性公告.md",
-    "2011-08-22/百联集团重组腾挪术：低买高卖转手套利15亿.md",
-    "2012-01-13/去年汽车销量增幅创13年新低 政策退潮致销量下滑.md",
-    "2016-05-25/人民币中间价创逾五年新低 做市商称符合预期.md",
-    '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md',
-    "2019-11-25/中国人习以为常的地方 为何老外却说_了不得_？.md",
-    "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md",
-}
+from tests.fixture_pages import ARTICLE_POSTS, manifest
 
 
 def posts_under(root: Path) -> dict[str, Path]:
@@ -44,7 +31,7 @@ def test_crawl_writes_exactly_one_post_per_article_page_and_reruns_converge(tmp_
     assert "log_count/ERROR" not in stats
 
     written = posts_under(output)
-    assert set(written) == EXPECTED_FILES
+    assert set(written) == ARTICLE_POSTS
     for page in manifest():
         result = read_page(page.url, page.path.read_bytes())
         if page.kind == "other" or page.kind == "list":
