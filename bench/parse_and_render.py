@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.items import Article
 from crawler.pages import read_page
-from pipelines.post import render_post
+from pipelines.format import render_post
 from tests.fixture_pages import manifest
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from crawler import cron
-from crawler.mirror import serve
+from crawler.mirror.server import serve
 
 SNAPSHOT = Path(__file__).resolve().parents[1] / "demo" / "snapshot"
 

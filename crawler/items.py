@@ -46,10 +46,23 @@ class Article:
     template: str = ""
     # Front-matter categories; filled from the channel configuration (None = the seed channel's).
     categories: list[str] | None = None
-    # The roll API entry that listed the article, when a channel crawl found it.
-    listing: RollEntry | None = None
+    # The roll API's mtime when a channel crawl listed the article: the state compares it with
+    # the next listing to tell an edited article.
+    api_mtime: datetime | None = None
     # Set by the exporter: where the post was written.
     output_path: str | None = None
+
+    def apply_listing(self, entry: RollEntry, categories: list[str]) -> None:
+        """Take the roll API's values where the reference system did: its doc id, ``intime`` as
+        the post date and its title; its media name, keywords and intro only fill gaps."""
+        self.doc_id = entry.doc_id
+        self.published_at = entry.intime
+        self.title = entry.title or self.title
+        self.source = self.source or entry.media_name or None
+        self.keywords = self.keywords or list(entry.keywords)
+        self.description = self.description or entry.intro or None
+        self.categories = list(categories)
+        self.api_mtime = entry.mtime
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from crawler.items import Article
 from crawler.pages import read_page
-from pipelines.post import render_post
+from pipelines.format import render_post
 
 
 def article_json(article: Article) -> str:

@@ -11,11 +11,10 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from urllib.parse import urlencode
 
 from crawler.items import RollEntry
-from crawler.pages.fields import SHANGHAI
+from crawler.values import epoch
 
 ROLL_HOSTS = ("feed.mix.sina.com.cn", "feed.sina.com.cn")
 MAX_NUM = 50
@@ -111,16 +110,6 @@ def roll_entry(raw: dict, channel: str = "") -> RollEntry:
         keywords=[k.strip() for k in re.split(r"[,，]", str(raw.get("keywords") or "")) if k.strip()],
         channel=channel,
     )
-
-
-def epoch(value: object) -> datetime:
-    """Unix seconds (str or int) as an aware Beijing datetime."""
-    if isinstance(value, bool):
-        raise TypeError("boolean is not a time")
-    seconds = int(str(value).strip())
-    if seconds <= 0:
-        raise ValueError(f"bad epoch {value!r}")
-    return datetime.fromtimestamp(seconds, SHANGHAI)
 
 
 def _int_or_none(value: object) -> int | None:

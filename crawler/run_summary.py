@@ -15,7 +15,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from pipelines.atomic import write_atomic
+from crawler.atomic import write_atomic
 
 logger = logging.getLogger(__name__)
 

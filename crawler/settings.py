@@ -9,12 +9,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 OUTPUT_DIR = "output"
 
 ITEM_PIPELINES = {
-    "pipelines.listing.ApplyListingPipeline": 50,
     "pipelines.clean.CleanArticlePipeline": 100,
     "pipelines.validate.ValidateArticlePipeline": 200,
     "pipelines.dedupe.DedupeArticlePipeline": 300,
     "pipelines.export.PostExportPipeline": 800,
-    "pipelines.remember.RememberPipeline": 900,
 }
 
 # --- Channel crawl (sina_finance) ----------------------------------------------------------
@@ -27,7 +25,9 @@ ROLL_MAX_PAGES = 100
 # Incremental runs re-list this far behind the channel's high-water mark, so recent articles
 # that Sina edits (a newer API mtime) are fetched and rewritten.
 UPDATE_LOOKBACK_HOURS = 48
-# Incremental state: which doc ids are written, with what content, and each channel's mark.
+# Incremental state: which doc ids are written, where, with what content, and each channel's
+# mark. STATE_CLASS implements crawler.state.StateStore; the SQLite store keeps it in STATE_PATH.
+STATE_CLASS = "crawler.state.SQLiteState"
 STATE_PATH = ".state/crawl.sqlite"
 
 # --- Run reporting ----------------------------------------------------------------------
@@ -41,12 +41,12 @@ EXTENSIONS = {
 }
 
 # --- Replaying a saved site -------------------------------------------------------------
-# Base URL of a `python -m crawler.mirror` server. When set, every request to a Sina host
-# is fetched from the mirror instead; responses, items and files keep the real Sina URL.
+# Base URL of a `python -m crawler.mirror` server. When set, the SinaMirrorAddon fetches every
+# request to a Sina host from the mirror instead; responses, items and files keep the real
+# Sina URL. Empty (live Sina): the add-on disables itself.
 SINA_MIRROR = ""
-DOWNLOAD_HANDLERS = {
-    "http": "crawler.mirror_handler.SinaMirrorDownloadHandler",
-    "https": "crawler.mirror_handler.SinaMirrorDownloadHandler",
+ADDONS = {
+    "crawler.addons.SinaMirrorAddon": 100,
 }
 
 # --- Politeness (live Sina) -------------------------------------------------------------

@@ -1,16 +1,27 @@
-"""Incremental crawl state in SQLite (``STATE_PATH``, default ``.state/crawl.sqlite``).
+"""The one owner of incremental state: which doc ids are written, where, with what content and
+API mtime, and each channel's high-water mark.
 
-Per doc id: url, output path, content hash, API mtime, first/last seen, status. Per channel:
-the high-water mark (newest roll ``ctime`` of the last run that finished cleanly). A doc id
-is recorded only once its post file is in place, so a crash never marks unwritten work done.
+``crawl_state(crawler)`` opens the store named by ``STATE_CLASS`` once per crawl (the spider
+and the exporter share that one object) and closes it when the engine stops. ``StateStore``
+is the interface; ``SQLiteState`` (``STATE_PATH``, default ``.state/crawl.sqlite``) the
+default. A doc id is recorded only once its post file is in place, so a crash never marks
+unwritten work done. The doc id -> post path map lives here only; files beside the posts
+(``OUTPUT_DIR/.posts.jsonl``) are derived from it.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.utils.misc import build_from_crawler, load_object
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -25,16 +36,20 @@ CREATE TABLE IF NOT EXISTS articles (
     last_seen TEXT NOT NULL,
     status TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS articles_output_path ON articles (output_path);
 CREATE TABLE IF NOT EXISTS channel_marks (
     channel TEXT PRIMARY KEY,
     high_water INTEGER NOT NULL,
     updated TEXT NOT NULL
 );
 """
+# A reset forgets what was fetched but not where each article's file is, so a refetched
+# article goes back to its own file.
+FORGOTTEN = "forgotten"
 
 
 class StateError(RuntimeError):
-    """The state database cannot be used as it is; the message says why and what to do."""
+    """The state cannot be used as it is; the message says why and what to do."""
 
 
 @dataclass(frozen=True)
@@ -46,11 +61,54 @@ class KnownArticle:
     status: str
 
 
+class StateStore(Protocol):
+    """What the crawl needs of its state; a Redis-backed store implements the same."""
+
+    def known(self) -> dict[str, KnownArticle]:
+        """Every doc id written and not forgotten by a reset."""
+
+    def path_of(self, doc_id: str) -> str | None:
+        """The post path recorded for a doc id (kept across resets)."""
+
+    def owner_of(self, output_path: str) -> str | None:
+        """The doc id whose post is at ``output_path``."""
+
+    def paths(self) -> Iterator[tuple[str, str]]:
+        """Every (post path, doc id), sorted by path."""
+
+    def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
+               status: str) -> None: ...
+
+    def high_water(self, channel: str) -> int | None: ...
+
+    def set_high_water(self, channel: str, ctime: int) -> None:
+        """Move the channel's mark forward; never back."""
+
+    def reset(self) -> None:
+        """Forget every fetched article and mark (paths stay)."""
+
+    def close(self) -> None: ...
+
+
+_OPEN: WeakKeyDictionary[Crawler, StateStore] = WeakKeyDictionary()
+
+
+def crawl_state(crawler: Crawler) -> StateStore:
+    """The crawl's one state object: opened at the first call, closed when the engine stops."""
+    state = _OPEN.get(crawler)
+    if state is None:
+        store = load_object(crawler.settings.get("STATE_CLASS") or "crawler.state.SQLiteState")
+        state = build_from_crawler(store, crawler)
+        _OPEN[crawler] = state
+        crawler.signals.connect(state.close, signal=signals.engine_stopped, weak=False)
+    return state
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class CrawlState:
+class SQLiteState:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -74,16 +132,20 @@ class CrawlState:
                 "move it aside to start afresh (every article then counts as new)"
             ) from None
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SQLiteState:
+        return cls(crawler.settings.get("STATE_PATH") or ".state/crawl.sqlite")
+
     def _check_schema(self) -> None:
         tables = {row[0] for row in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if tables and "meta" not in tables:
             raise sqlite3.DatabaseError("not a crawl state database (no meta table)")
-        self.db.executescript(_SCHEMA)
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if tables else None
+        if row is not None and int(row[0]) != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {row[0]}, this crawler needs {SCHEMA_VERSION}")
+        self.db.executescript(_SCHEMA)
+        if row is None:
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def close(self) -> None:
         self.db.close()
@@ -91,18 +153,25 @@ class CrawlState:
     def reset(self) -> None:
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM articles")
+            self.db.execute("UPDATE articles SET content_hash='', mtime=NULL, status=?", (FORGOTTEN,))
             self.db.execute("DELETE FROM channel_marks")
 
     def known(self) -> dict[str, KnownArticle]:
-        rows = self.db.execute("SELECT doc_id, output_path, content_hash, mtime, status FROM articles")
+        rows = self.db.execute(
+            "SELECT doc_id, output_path, content_hash, mtime, status FROM articles WHERE status != ?", (FORGOTTEN,)
+        )
         return {row[0]: KnownArticle(*row) for row in rows}
 
-    def get(self, doc_id: str) -> KnownArticle | None:
-        row = self.db.execute(
-            "SELECT doc_id, output_path, content_hash, mtime, status FROM articles WHERE doc_id=?", (doc_id,)
-        ).fetchone()
-        return KnownArticle(*row) if row else None
+    def path_of(self, doc_id: str) -> str | None:
+        row = self.db.execute("SELECT output_path FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def owner_of(self, output_path: str) -> str | None:
+        row = self.db.execute("SELECT doc_id FROM articles WHERE output_path=?", (output_path,)).fetchone()
+        return row[0] if row else None
+
+    def paths(self) -> Iterator[tuple[str, str]]:
+        yield from self.db.execute("SELECT output_path, doc_id FROM articles ORDER BY output_path, doc_id")
 
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
                status: str) -> None:
@@ -125,3 +194,4 @@ class CrawlState:
                high_water=MAX(high_water, excluded.high_water), updated=excluded.updated""",
             (channel, ctime, _now()),
         )
+

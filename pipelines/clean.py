@@ -6,8 +6,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.pages.fields import clean_text
-from pipelines.post import UNPRINTABLE
+from crawler.values import clean_text, printable
 
 SHORT_TEXT_FIELDS = ("title", "source", "author", "editor", "description")
 
@@ -18,6 +17,6 @@ class CleanArticlePipeline:
         for name in SHORT_TEXT_FIELDS:
             value = adapter.get(name)
             if isinstance(value, str):
-                adapter[name] = clean_text(UNPRINTABLE.sub(" ", value)) or (None if name != "title" else "")
+                adapter[name] = clean_text(printable(value)) or (None if name != "title" else "")
         adapter["keywords"] = [clean_text(k) for k in adapter.get("keywords") or [] if clean_text(k)]
         return item

@@ -1,13 +1,16 @@
 """PostExportPipeline: each article becomes ``OUTPUT_DIR/<YYYY-MM-DD>/<name>.md``.
 
-The date folder is the Beijing publish date. Files are written atomically and only when
-their bytes change. Ownership of every written name is kept in ``OUTPUT_DIR/.posts.jsonl``
-(path -> doc id), so an article keeps its file across runs and two articles whose titles
-give the same name never overwrite each other (the later one gets its doc id appended).
+The date folder is the Beijing publish date. Files are written atomically and only when their
+bytes change; each written post is then recorded in the crawl state (path, content hash, API
+mtime), the one owner of which doc id owns which file. So an article keeps its file across
+runs, and two articles whose titles give the same name never overwrite each other (the later
+one gets its doc id appended). ``OUTPUT_DIR/.posts.jsonl`` is derived from the state at the end
+of each crawl for tools that read the folder.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
@@ -19,42 +22,14 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
+from crawler.atomic import write_atomic
 from crawler.items import Article
-from crawler.pages.fields import SHANGHAI
-from pipelines.atomic import write_atomic
-from pipelines.file_names import post_file_name
-from pipelines.post import render_post
+from crawler.state import StateStore, crawl_state
+from crawler.values import SHANGHAI
+from pipelines.format import post_file_name, render_post
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
-
-
-class PostIndex:
-    """Append-only record of which doc id owns which post path (relative to the output root)."""
-
-    def __init__(self, root: Path) -> None:
-        self.file = root / INDEX_NAME
-        self.owner_of: dict[str, str] = {}
-        self.path_of: dict[str, str] = {}
-        if self.file.exists():
-            for line in self.file.read_text(encoding="utf-8").splitlines():
-                try:
-                    entry = json.loads(line)
-                    self._remember(entry["path"], entry["doc_id"])
-                except (ValueError, KeyError, TypeError):
-                    logger.warning("Skipping unreadable line in %s: %r", self.file, line[:200])
-
-    def _remember(self, path: str, doc_id: str) -> None:
-        self.owner_of[path] = doc_id
-        self.path_of[doc_id] = path
-
-    def claim(self, path: str, doc_id: str) -> None:
-        if self.owner_of.get(path) == doc_id and self.path_of.get(doc_id) == path:
-            return
-        self._remember(path, doc_id)
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        with self.file.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"path": path, "doc_id": doc_id}, ensure_ascii=False) + "\n")
 
 
 def as_article(item: Any) -> Article:
@@ -62,39 +37,51 @@ def as_article(item: Any) -> Article:
 
 
 class PostExportPipeline:
-    def __init__(self, output_dir: str, stats: StatsCollector, crawler: Crawler | None = None) -> None:
+    def __init__(self, output_dir: str, stats: StatsCollector, state: StateStore,
+                 crawler: Crawler | None = None) -> None:
         self.root = Path(output_dir)
         self.stats = stats
+        self.state = state
         self.crawler = crawler
         self.closing = False
-        self.index: PostIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostExportPipeline:
-        return cls(crawler.settings.get("OUTPUT_DIR", "output"), crawler.stats, crawler)
+        return cls(crawler.settings.get("OUTPUT_DIR", "output"), crawler.stats, crawl_state(crawler), crawler)
 
     def open_spider(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        self.index = PostIndex(self.root)
+
+    def close_spider(self) -> None:
+        """Derive ``.posts.jsonl`` (post path -> doc id, sorted) from the state."""
+        lines = [json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False) + "\n"
+                 for path, doc_id in self.state.paths()
+                 if (relative := self._relative(path)) is not None]
+        data = "".join(lines).encode("utf-8")
+        index = self.root / INDEX_NAME
+        try:
+            if not index.exists() or index.read_bytes() != data:
+                write_atomic(index, data)
+        except OSError as error:
+            logger.error("Cannot write %s: %s", index, error)
 
     def process_item(self, item: Any) -> Any:
         article = as_article(item)
         data = render_post(article).encode("utf-8")
-        relative = self._target(article, data)
-        path = self.root / relative
+        path = self.root / self._target(article, data)
         try:
             if path.exists() and path.read_bytes() == data:
                 outcome = "unchanged"
             else:
                 outcome = "updated" if path.exists() else "written"
                 write_atomic(path, data)
-            assert self.index is not None
-            self.index.claim(relative, article.doc_id)
         except OSError as error:
             self.output_failed(path, error)
             raise DropItem(f"output_unwritable: {path}: {error}") from None
+        mtime = int(article.api_mtime.timestamp()) if article.api_mtime else None
+        self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written")
         self.stats.inc_value(f"export/{outcome}")
-        logger.debug("Post %s (%s): %s", relative, article.doc_id, outcome)
+        logger.debug("Post %s (%s): %s", path, article.doc_id, outcome)
         ItemAdapter(item)["output_path"] = str(path)
         return item
 
@@ -106,15 +93,23 @@ class PostExportPipeline:
             self.closing = True
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="output_unwritable"))
 
+    def _relative(self, recorded: str) -> str | None:
+        """A recorded post path relative to this OUTPUT_DIR; None for a post kept elsewhere."""
+        try:
+            return Path(recorded).relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
     def _target(self, article: Article, data: bytes) -> str:
         """The article's own path if it has one, else its name, else its disambiguated name."""
-        assert self.index is not None and article.published_at is not None
-        known = self.index.path_of.get(article.doc_id)
+        assert article.published_at is not None
+        recorded = self.state.path_of(article.doc_id)
+        known = self._relative(recorded) if recorded else None
         if known:
             return known
         day = article.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
         plain = f"{day}/{post_file_name(article.title, article.doc_id)}"
-        owner = self.index.owner_of.get(plain)
+        owner = self.state.owner_of(str(self.root / plain))
         on_disk = self.root / plain
         if owner is None and (not on_disk.exists() or on_disk.read_bytes() == data):
             return plain

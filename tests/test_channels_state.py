@@ -9,7 +9,8 @@ import pytest
 
 from crawler.backoff import retry_after_seconds
 from crawler.channels import ChannelError, load_channels, pick_channels
-from crawler.state import CrawlState, StateError
+from crawler.state import SQLiteState as CrawlState
+from crawler.state import StateError
 
 
 def test_shipped_channels_include_the_seed_channel_as_default():
@@ -48,7 +49,7 @@ def test_state_records_and_marks_survive_reopening(tmp_path):
     state.set_high_water("china", 400)  # never moves back
     state.close()
     again = CrawlState(tmp_path / "s.sqlite")
-    assert again.get("abc").content_hash == "h2" and again.get("abc").mtime == 200
+    assert again.known()["abc"].content_hash == "h2" and again.known()["abc"].mtime == 200
     assert again.high_water("china") == 500
     again.reset()
     assert again.known() == {} and again.high_water("china") is None

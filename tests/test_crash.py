@@ -15,7 +15,7 @@ from pathlib import Path
 
 import frontmatter
 
-from crawler.state import CrawlState
+from crawler.state import SQLiteState as CrawlState
 from tests.conftest import PROJECT
 from tests.sites import Site
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import frontmatter
 
 from crawler.pages import read_page
-from pipelines.post import render_post
+from pipelines.format import render_post
 from tests.conftest import crawl_stats, run_crawl
 from tests.fixture_pages import ARTICLE_POSTS, manifest
 

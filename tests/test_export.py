@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.atomic import write_atomic
 from crawler.items import Article
-from crawler.pages.fields import SHANGHAI
-from pipelines.atomic import write_atomic
+from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
-from pipelines.file_names import post_file_name
-from pipelines.post import render_post
+from pipelines.format import render_post
+from pipelines.format.file_names import post_file_name
 
 
 def article(doc_id: str = "ihqfskcn2160999", title: str = "标题", **overrides) -> Article:
@@ -30,7 +30,7 @@ def article(doc_id: str = "ihqfskcn2160999", title: str = "标题", **overrides)
 
 
 def open_exporter(root: Path) -> tuple[PostExportPipeline, object]:
-    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(root)})
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(root), "STATE_PATH": str(root.parent / f"{root.name}.sqlite")})
     crawler.stats.open_spider()
     exporter = PostExportPipeline.from_crawler(crawler)
     exporter.open_spider()
@@ -68,6 +68,7 @@ def test_changed_article_is_rewritten_in_place_even_if_its_title_changed(tmp_pat
     exporter.process_item(article())
     later, stats = open_exporter(tmp_path)
     later.process_item(article(title="新标题", body_html="<p>更正</p>\n"))
+    later.close_spider()
     assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/标题.md"]
     assert "更正" in (tmp_path / "2018-12-28" / "标题.md").read_text(encoding="utf-8")
     assert stats.get_value("export/updated") == 1
@@ -80,6 +81,7 @@ def test_colliding_names_never_overwrite_each_other(tmp_path, other_title):
     second = article("bbbbbbbbbbbbbb", other_title, body_html="<p>two</p>")
     exporter.process_item(first)
     exporter.process_item(second)
+    exporter.close_spider()
     assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md"]
     assert "one" in (tmp_path / "2018-12-28/A_B.md").read_text(encoding="utf-8")
     assert stats.get_value("export/name_collision") == 1
@@ -87,17 +89,22 @@ def test_colliding_names_never_overwrite_each_other(tmp_path, other_title):
     rerun, _ = open_exporter(tmp_path)
     rerun.process_item(second)
     rerun.process_item(first)
+    rerun.close_spider()
     assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md"]
 
 
-def test_file_left_by_a_crash_before_the_index_update_is_claimed_not_duplicated(tmp_path):
-    exporter, _ = open_exporter(tmp_path)
+def test_file_left_by_a_crash_before_the_state_update_is_claimed_not_duplicated(tmp_path):
+    exporter, _ = open_exporter(tmp_path / "posts")
     exporter.process_item(article())
-    (tmp_path / ".posts.jsonl").unlink()
-    rerun, stats = open_exporter(tmp_path)
+    exporter.state.close()
+    (tmp_path / "posts.sqlite").unlink()  # the crash came before the record reached the state
+    rerun, stats = open_exporter(tmp_path / "posts")
     rerun.process_item(article())
-    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/标题.md"]
+    rerun.close_spider()
+    assert files_under(tmp_path / "posts") == [".posts.jsonl", "2018-12-28/标题.md"]
     assert stats.get_value("export/unchanged") == 1
+    assert rerun.state.owner_of(str(tmp_path / "posts" / "2018-12-28/标题.md")) == "ihqfskcn2160999"
+
 
 
 def test_names_fit_in_255_bytes_and_stay_inside_the_folder():

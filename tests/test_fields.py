@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.pages.fields import SHANGHAI, doc_id_from_url, parse_beijing_time
+from crawler.values import SHANGHAI, doc_id_from_url, parse_beijing_time
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
-from crawler.pages.fields import SHANGHAI
+from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from tests.reference_posts import POSTS, read_reference
 
@@ -40,7 +40,7 @@ def hexo_posts(site: Path) -> dict[str, dict]:
 
 
 def write_posts(output: Path, articles: list[Article]) -> list[Article]:
-    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(output)})
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(output), "STATE_PATH": str(output.parent / "state.sqlite")})
     crawler.stats.open_spider()
     exporter = PostExportPipeline.from_crawler(crawler)
     exporter.open_spider()

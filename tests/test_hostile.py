@@ -16,10 +16,11 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
-from crawler.pages.fields import SHANGHAI
+from crawler.values import SHANGHAI
 from pipelines.clean import CleanArticlePipeline
 from pipelines.export import PostExportPipeline
-from pipelines.post import render_post, sanitise_title
+from pipelines.format.post import render_post
+from pipelines.format.title import sanitise_title
 from pipelines.validate import ValidateArticlePipeline
 
 HOSTILE_TITLES = [
@@ -64,7 +65,7 @@ def article(title: str = "标题", n: int = 0, **overrides) -> Article:
 
 
 def exporter(root: Path):
-    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(root)})
+    crawler = get_crawler(settings_dict={"OUTPUT_DIR": str(root), "STATE_PATH": str(root.parent / f"{root.name}.sqlite")})
     crawler.stats.open_spider()
     stages = [CleanArticlePipeline(), ValidateArticlePipeline.from_crawler(crawler),
               PostExportPipeline.from_crawler(crawler)]

@@ -8,8 +8,8 @@ import urllib.request
 
 import pytest
 
-from crawler.mirror import serve
-from crawler.mirror_handler import mirror_url
+from crawler.mirror.handler import mirror_url
+from crawler.mirror.server import serve
 from tests.fixture_pages import manifest
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from crawler.pages import read_page
-from pipelines.post import render_post
+from pipelines.format import render_post
 from tests.conftest import PROJECT
 from tests.fixture_pages import PAGES
 

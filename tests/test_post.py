@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from crawler.items import Article
-from crawler.pages.fields import SHANGHAI
-from pipelines.file_names import post_file_name
-from pipelines.post import first_image, quote_title, render_post, sanitise_title
+from crawler.values import SHANGHAI
+from pipelines.format.file_names import post_file_name
+from pipelines.format.post import first_image, render_post
+from pipelines.format.title import quote_title, sanitise_title
 from tests.reference_posts import POSTS, SEED, SEED_URL, manifest_titles, read_reference
 
 REFERENCE_POSTS = sorted(POSTS.glob("*.md"))

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from crawler.pages.fields import SHANGHAI
 from crawler.roll import RollError, parse_roll, roll_url
+from crawler.values import SHANGHAI
 
 ITEM = {
     "docid": "comos:ktzqtyu3791404",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.seed_body import seed_body
+from pipelines.format.seed_body import seed_body
 
 BASE = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
 

@@ -12,11 +12,13 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
-from crawler.pages import classic, generic, legacy2005, mobile, modern, transitional
-from crawler.pages.context import Page
+from crawler.pages import legacy2005
 from crawler.pages.decode import decode_page
+from crawler.pages.page import Page
+from crawler.pages.templates import CLASSIC, GENERIC, MOBILE, MODERN, TRANSITIONAL
 
-TEMPLATES = (modern, transitional, classic, mobile, legacy2005, generic)
+# Newest first; legacy2005 (a table layout, read by code) before the generic last resort.
+TEMPLATES = (MODERN, TRANSITIONAL, CLASSIC, MOBILE, legacy2005, GENERIC)
 DATA_HOSTS = ("vip.stock.finance.sina.com.cn", "money.finance.sina.com.cn", "hq.sinajs.cn")
 SOFT_404_MARKERS = ("页面没有找到", "您访问的页面不存在")
 

@@ -8,7 +8,7 @@ from parsel import Selector
 
 from crawler.items import Article, NotArticle
 from crawler.pages import fields
-from crawler.pages.context import Page, assemble, editor_in
+from crawler.pages.page import Page, assemble
 
 TEMPLATE = "legacy2005"
 _DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}")
@@ -50,6 +50,6 @@ def parse(page: Page) -> Article | NotArticle:
         body=body,
         visible_date=" ".join(date_cell.xpath("./text()").getall()) if date_cell is not None else "",
         source=fields.first_text(date_cell, "font") if date_cell is not None else None,
-        editor=editor_in(body) if body is not None else None,
+        editor=fields.editor_in(body) if body is not None else None,
         channel=_breadcrumb(page),
     )

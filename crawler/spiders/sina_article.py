@@ -11,7 +11,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.reading import read_article, record_fetch_failure
 
 
 class SinaArticleSpider(scrapy.Spider):
@@ -32,27 +32,10 @@ class SinaArticleSpider(scrapy.Spider):
             yield scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
-        yield from read_article(self, response)
+        article = read_article(self, response)
+        if article is not None:
+            yield article
 
     def fetch_failed(self, failure: Failure) -> None:
         record_fetch_failure(self, failure)
 
-
-def read_article(spider: scrapy.Spider, response: Response) -> Iterator[Article]:
-    """Hand the page to the readers; count and log a page that is not an article."""
-    content_type = response.headers.get("Content-Type")
-    headers = {"Content-Type": content_type.decode("latin-1")} if content_type else None
-    result = read_page(response.url, response.body, headers)
-    if isinstance(result, Article):
-        spider.crawler.stats.inc_value("article/parsed")
-        yield result
-        return
-    spider.crawler.stats.inc_value(f"article/not_article/{result.reason}")
-    spider.logger.warning("Not an article (%s): %s", result, response.url)
-
-
-def record_fetch_failure(spider: scrapy.Spider, failure: Failure) -> None:
-    request = getattr(failure, "request", None)
-    url = request.url if request is not None else "?"
-    spider.crawler.stats.inc_value(f"article/fetch_failed/{failure.type.__name__}")
-    spider.logger.error("Could not fetch %s: %s", url, failure.getErrorMessage())

@@ -25,10 +25,10 @@ from twisted.python.failure import Failure
 
 from crawler.channels import Channel, load_channels, pick_channels
 from crawler.items import Article, RollEntry
-from crawler.pages.fields import SHANGHAI, parse_beijing_time
+from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
-from crawler.spiders.sina_article import read_article, record_fetch_failure
-from crawler.state import CrawlState
+from crawler.state import crawl_state
+from crawler.values import SHANGHAI, parse_beijing_time
 
 DEFAULT_LOOKBACK = timedelta(hours=24)
 
@@ -96,14 +96,14 @@ class SinaFinanceSpider(scrapy.Spider):
         spider.max_pages = spider.max_pages_arg or settings.getint("ROLL_MAX_PAGES", 100)
         spider.roll_host = settings.get("ROLL_API_HOST", "feed.mix.sina.com.cn")
         spider.update_lookback = timedelta(hours=settings.getfloat("UPDATE_LOOKBACK_HOURS", 48))
-        spider.state = CrawlState(settings.get("STATE_PATH"))
-        if spider.reset_state:
-            spider.state.reset()
-            spider.logger.warning("State reset: every article counts as new in this run")
-        spider.known = spider.state.known()
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        self.state = crawl_state(self.crawler)
+        if self.reset_state:
+            self.state.reset()
+            self.logger.warning("State reset: every article counts as new in this run")
+        self.known = self.state.known()
         now = datetime.now(SHANGHAI)
         for channel in self.channels:
             mark = self.state.high_water(channel.name)
@@ -203,9 +203,9 @@ class SinaFinanceSpider(scrapy.Spider):
         )
 
     def parse_article(self, response: Response, entry: RollEntry, channel: Channel) -> Iterator[Article]:
-        for article in read_article(self, response):
-            article.listing = entry
-            article.categories = list(channel.categories)
+        article = read_article(self, response)
+        if article is not None:
+            article.apply_listing(entry, list(channel.categories))
             yield article
 
     def article_failed(self, failure: Failure) -> None:
@@ -235,4 +235,3 @@ class SinaFinanceSpider(scrapy.Spider):
                                         scan.channel.name, len(scan.failed))
         else:
             self.logger.warning("High-water marks not advanced: finish reason %s", reason)
-        self.state.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.post import sanitise_title
+from pipelines.format.title import sanitise_title
 
 MAX_NAME_BYTES = 255
 EXTENSION = ".md"

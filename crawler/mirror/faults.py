@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 import yaml
 
-from crawler.mirror_roll import file_version
+from crawler.mirror.files import file_version
 
 KINDS = ("status", "slow", "drop", "truncate", "redirect", "reply")
 

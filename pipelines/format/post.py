@@ -10,29 +10,12 @@ from collections.abc import Sequence
 from email.utils import formatdate
 
 from crawler.items import Article
-from pipelines.seed_body import seed_body
+from pipelines.format.seed_body import seed_body
+from pipelines.format.title import quote_title, sanitise_title
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
-_SANITISE = re.compile(r"[:/\\?*“”<>|\[\]]")
-# Everything YAML may not hold in a one-line scalar: C0/C1 controls, DEL, the YAML line breaks
-# NEL/LS/PS, surrogates, BOM and non-characters.
-UNPRINTABLE = re.compile("[^\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]+")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-
-
-def sanitise_title(title: str) -> str:
-    """§4.1: the 12 reference characters become ``_``. Control characters (newline, tab, NUL…),
-    which the reference kept and which break YAML and file names, become one space."""
-    return _SANITISE.sub("_", UNPRINTABLE.sub(" ", title)).strip()
-
-
-def quote_title(title: str) -> str:
-    """Single quotes unless the title holds ``'``; then double quotes. A title with both kinds
-    (invalid YAML in the reference) escapes its ``"`` so the result stays valid YAML."""
-    if "'" not in title:
-        return f"'{title}'"
-    return '"{}"'.format(title.replace('"', '\\"'))
 
 
 def rfc822_gmt(article: Article) -> str:

@@ -1,11 +1,11 @@
-"""Serve a saved Sina site snapshot on loopback: ``python -m crawler.mirror SNAPSHOT --port N``.
+"""The mirror server: a saved Sina site snapshot on loopback (``python -m crawler.mirror``).
 
 Snapshot layout::
 
     SNAPSHOT/pages/<host>/<path>      page bytes under their real URL
     SNAPSHOT/headers.json             optional: {"<url>": {"Content-Type": "..."}, ...}
-    SNAPSHOT/roll.jsonl               optional: roll API items (see crawler.mirror_roll)
-    SNAPSHOT/faults.yaml              optional: injected faults (see crawler.mirror_faults)
+    SNAPSHOT/roll.jsonl               optional: roll API items (see crawler.mirror.roll_feed)
+    SNAPSHOT/faults.yaml              optional: injected faults (see crawler.mirror.faults)
 
 A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
 ``/`` means ``index.html``); a request whose first segment is not a host of the snapshot
@@ -28,12 +28,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from crawler.mirror_faults import FaultRule, Faults
-from crawler.mirror_roll import RollFeed
+from crawler.mirror.faults import FaultRule, Faults
+from crawler.mirror.roll_feed import RollFeed
+from crawler.roll import ROLL_HOSTS
 
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")
-ROLL_HOSTS = ("feed.mix.sina.com.cn", "feed.sina.com.cn")
 ROLL_PATH = "/api/roll/get"
 
 
@@ -183,7 +183,3 @@ def main(argv: list[str] | None = None) -> None:
         pass
     finally:
         server.server_close()
-
-
-if __name__ == "__main__":
-    main()

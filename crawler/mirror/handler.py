@@ -1,4 +1,5 @@
-"""Download handler that sends requests for Sina hosts to a local mirror (``SINA_MIRROR``).
+"""Download handler that sends requests for Sina hosts to a local mirror (``SINA_MIRROR``);
+switched in by ``crawler.addons.SinaMirrorAddon``.
 
 A download handler, not a middleware, so that every middleware (robots, retry, cookies,
 offsite, stats) sees the real Sina URL and the response comes back under that URL.

@@ -1,16 +1,15 @@
-"""What every template parser receives: the URL, the decoded text and one parsed tree."""
+"""What every template reader receives (the URL, the decoded text, one parsed tree), and the
+one place an Article is built from the parts a template located."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
 from crawler.pages import fields
-
-_EDITOR = re.compile(r"责任编辑\s*[:：]\s*(.+)")
+from crawler.values import doc_id_from_url
 
 
 @dataclass
@@ -21,20 +20,6 @@ class Page:
 
     def not_article(self, reason: str, detail: str = "") -> NotArticle:
         return NotArticle(url=self.url, reason=reason, detail=detail)
-
-
-def editor_from(text: str) -> str | None:
-    match = _EDITOR.search(fields.clean_text(text))
-    return match.group(1).strip() if match else None
-
-
-def editor_in(node: Selector) -> str | None:
-    """The editor named by the first text node under ``node`` that holds 责任编辑."""
-    for text in node.xpath(".//text()[contains(., '责任编辑')]").getall():
-        editor = editor_from(text)
-        if editor:
-            return editor
-    return None
 
 
 def assemble(
@@ -56,7 +41,7 @@ def assemble(
         return page.not_article("no_title", f"{template} template without a headline")
     return Article(
         url=page.url,
-        doc_id=fields.doc_id_from_url(page.url),
+        doc_id=doc_id_from_url(page.url),
         title=title,
         published_at=fields.published_at(page.sel, page.text, page.url, visible_date),
         body_html=fields.inner_html(body),

@@ -14,7 +14,8 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+
+from crawler.values import absolute_url
 
 VOID_ELEMENTS = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
@@ -37,13 +38,6 @@ def seed_body(body_html: str, base_url: str) -> str:
     rewriter.feed(body_html)
     rewriter.close()
     return "".join(rewriter.out)
-
-
-def absolute(url: str, base_url: str) -> str:
-    url = url.strip()
-    if url.startswith("//"):
-        return "https:" + url
-    return urljoin(base_url, url)
 
 
 class _SeedRewriter(HTMLParser):
@@ -112,7 +106,7 @@ class _SeedRewriter(HTMLParser):
     def _link(self, name: str, value: str | None) -> tuple[str, str | None]:
         if name != "href" or not value:
             return name, value
-        return name, absolute(value, self.base_url)
+        return name, absolute_url(value, self.base_url)
 
     def _image(self, attrs: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
         attrs = [(n, v) for n, v in attrs if n != "referrerpolicy"]
@@ -121,7 +115,7 @@ class _SeedRewriter(HTMLParser):
             lazy = next((v for _, v in attrs if v and _LAZY_IMAGE.search(v)), None)
             if lazy is not None:
                 attrs.append(("src", lazy))
-        attrs = [(n, absolute(v, self.base_url) if n == "src" and v else v) for n, v in attrs]
+        attrs = [(n, absolute_url(v, self.base_url) if n == "src" and v else v) for n, v in attrs]
         attrs.append(("referrerpolicy", "no-referrer"))
         return attrs
 

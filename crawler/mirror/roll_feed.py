@@ -16,16 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-MAX_NUM = 50
-
-
-def file_version(path: Path) -> tuple[int, int] | None:
-    """(mtime, size) of a file, None when absent: tells the mirror when to re-read it."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
+from crawler.mirror.files import file_version
+from crawler.roll import MAX_NUM
 
 
 class RollFeed:

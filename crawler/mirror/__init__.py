@@ -1,0 +1,7 @@
+"""The loopback mirror of a saved Sina site, for tests, the demo and debugging; never on the
+crawl path of a live run.
+
+``server`` serves a snapshot folder (``python -m crawler.mirror SNAPSHOT --port N``),
+``roll_feed`` its roll API, ``faults`` injected faults, and ``handler`` the download handler
+that ``crawler.addons.SinaMirrorAddon`` switches in when ``SINA_MIRROR`` is set.
+"""
