@@ -60,6 +60,8 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
         "retries": stats.get("retry/count", 0),
         "ok": not problems,
         "problems": problems,
+        # Every counter of the run (Scrapy's and ours), for tools that need more than the above.
+        "stats": {k: v for k, v in sorted(stats.items()) if isinstance(v, int | float) and not isinstance(v, bool)},
     }
 
 
