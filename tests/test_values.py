@@ -1,4 +1,4 @@
-"""Field readers on the URL and date forms listed in sina-site.md §2.1 and §2.4."""
+"""Value helpers on the URL and date forms listed in sina-site.md §2.1 and §2.4."""
 
 from __future__ import annotations
 
