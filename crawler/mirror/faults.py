@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 import yaml
 
-from crawler.mirror.files import file_version
+from crawler.mirror.files import ReloadingFile
 
 KINDS = ("status", "slow", "drop", "truncate", "redirect", "reply")
 
@@ -63,32 +63,23 @@ class Faults:
     """The rules of faults.yaml, re-read (with fresh counts) whenever the file changes."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self.rules: list[FaultRule] = []
-        self.version: tuple[int, int] | None = None
+        self.rules = ReloadingFile(path, read_rules, list)
         self.lock = threading.Lock()
-        self._reload()
-
-    def _reload(self) -> None:
-        version = file_version(self.path)
-        if version == self.version:
-            return
-        if version is None:
-            self.rules, self.version = [], None
-            return
-        raw = yaml.safe_load(self.path.read_text(encoding="utf-8")) or []
-        rules = [FaultRule(**rule) for rule in raw]
-        for rule in rules:
-            if rule.fault not in KINDS:
-                raise ValueError(f"{self.path}: unknown fault {rule.fault!r}; known: {', '.join(KINDS)}")
-        self.rules, self.version = rules, version
+        self.rules.value()  # a bad faults.yaml stops the mirror at start
 
     def take(self, host: str, path: str, query: str) -> FaultRule | None:
         """The rule for this request, counting it; None when no rule (or no use) is left."""
         with self.lock:
-            self._reload()
-            for rule in self.rules:
+            for rule in self.rules.value():
                 if rule.applies(host, path, query) and (rule.times is None or rule.served < rule.times):
                     rule.served += 1
                     return rule
         return None
+
+
+def read_rules(path: Path) -> list[FaultRule]:
+    rules = [FaultRule(**rule) for rule in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+    for rule in rules:
+        if rule.fault not in KINDS:
+            raise ValueError(f"{path}: unknown fault {rule.fault!r}; known: {', '.join(KINDS)}")
+    return rules

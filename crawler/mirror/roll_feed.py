@@ -16,33 +16,23 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from crawler.mirror.files import file_version
+from crawler.mirror.files import ReloadingFile
 from crawler.roll import MAX_NUM
+
+
+def read_items(path: Path) -> list[dict]:
+    """roll.jsonl's items, newest first."""
+    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return sorted(items, key=lambda item: int(item["ctime"]), reverse=True)
 
 
 class RollFeed:
     def __init__(self, path: Path, max_page: int | None = None) -> None:
-        self.path = path
+        self.items = ReloadingFile(path, read_items, list)
         self.max_page = max_page
-        self.items: list[dict] = []
-        self.loaded_version: tuple[int, int] | None = None
-
-    def _load(self) -> None:
-        """(Re)read roll.jsonl when it changed, so an edited snapshot is served as edited."""
-        version = file_version(self.path)
-        if version == self.loaded_version:
-            return
-        if version is None:
-            self.items, self.loaded_version = [], None
-            return
-        lines = self.path.read_text(encoding="utf-8").splitlines()
-        items = [json.loads(line) for line in lines if line.strip()]
-        items.sort(key=lambda item: int(item["ctime"]), reverse=True)
-        self.items, self.loaded_version = items, version
 
     def reply(self, query: str) -> tuple[str, bytes]:
         """(Content-Type, body) for a query string."""
-        self._load()
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         body = json.dumps({"result": self._result(params)}, ensure_ascii=False)
         callback = params.get("callback")
@@ -58,7 +48,7 @@ class RollFeed:
             cursor = int(params["ctime"]) if params.get("ctime") else None
         except (KeyError, ValueError):
             return {"status": {"code": 2, "msg": "参数错误"}, "data": []}
-        listed = [item for item in self.items if pair in item.get("lists", [])]
+        listed = [item for item in self.items.value() if pair in item.get("lists", [])]
         if not listed:
             return {"status": {"code": 1, "msg": "未注册"}, "data": []}
         if cursor is not None:

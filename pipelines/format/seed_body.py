@@ -73,26 +73,25 @@ class _SeedRewriter(HTMLParser):
         self.raw_text = False
         self.out.append(f"</{tag}>")
 
+    def _keep(self, text: str) -> None:
+        """Output ``text`` unless it stands inside a dropped element."""
+        if not self.skip_depth:
+            self.out.append(text)
+
     def handle_data(self, data: str) -> None:
-        if self.skip_depth:
-            return
-        self.out.append(data if self.raw_text else _MARKUP_START.sub("&lt;", data))
+        self._keep(data if self.raw_text else _MARKUP_START.sub("&lt;", data))
 
     def handle_comment(self, data: str) -> None:
-        if not self.skip_depth:
-            self.out.append(f"<!--{html.unescape(data)}-->")
+        self._keep(f"<!--{html.unescape(data)}-->")
 
     def handle_decl(self, decl: str) -> None:
-        if not self.skip_depth:
-            self.out.append(f"<!{decl}>")
+        self._keep(f"<!{decl}>")
 
     def unknown_decl(self, data: str) -> None:
-        if not self.skip_depth:
-            self.out.append(f"<![{data}]>")
+        self._keep(f"<![{data}]>")
 
     def handle_pi(self, data: str) -> None:
-        if not self.skip_depth:
-            self.out.append(f"<?{data}>")
+        self._keep(f"<?{data}>")
 
     def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
         attrs = [(name, value) for name, value in attrs if _safe_attribute(name, value)]
