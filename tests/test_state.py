@@ -1,0 +1,148 @@
+"""The crawl state: SQLiteState on a real file, and crawl_state(crawler) over get_crawler crawlers."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+from scrapy import signals
+from scrapy.utils.test import get_crawler
+
+from crawler.state import KnownArticle, SQLiteState, crawl_state
+
+
+def stop(crawler) -> None:
+    crawler.signals.send_catch_log(signal=signals.engine_stopped)
+
+
+def test_record_answers_known_path_of_owner_of_and_paths(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    state.record("docb", "https://x/b", "/out/2024-03-01/b.md", "hb", 200, "written")
+    state.record("doca", "https://x/a", "/out/2024-03-02/a.md", "ha", None, "written")
+    state.record("doca", "https://x/a", "/out/2024-03-02/a.md", "ha2", 300, "written")
+    assert state.known() == {
+        "doca": KnownArticle("doca", "/out/2024-03-02/a.md", "ha2", 300, "written"),
+        "docb": KnownArticle("docb", "/out/2024-03-01/b.md", "hb", 200, "written"),
+    }
+    assert (state.path_of("doca"), state.path_of("nope")) == ("/out/2024-03-02/a.md", None)
+    assert (state.owner_of("/out/2024-03-01/b.md"), state.owner_of("/out/c.md")) == ("docb", None)
+    assert list(state.paths()) == [("/out/2024-03-01/b.md", "docb"), ("/out/2024-03-02/a.md", "doca")]
+    state.close()
+
+
+def test_high_water_never_moves_back(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    assert state.high_water("china") is None
+    state.set_high_water("china", 1000)
+    state.set_high_water("china", 900)
+    assert state.high_water("china") == 1000
+    state.set_high_water("china", 1100)
+    state.set_high_water("stock", 5)
+    assert (state.high_water("china"), state.high_water("stock")) == (1100, 5)
+    state.close()
+
+
+def test_reset_forgets_articles_and_marks_but_keeps_paths(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    state.set_high_water("china", 1000)
+    state.reset()
+    assert state.known() == {}
+    assert state.high_water("china") is None
+    assert state.path_of("doca") == "/out/a.md"
+    assert state.owner_of("/out/a.md") == "doca"
+    assert list(state.paths()) == [("/out/a.md", "doca")]
+    state.close()
+
+
+def test_state_survives_reopening(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    state.set_high_water("china", 1000)
+    state.close()
+    again = SQLiteState(tmp_path / "s.sqlite")
+    assert again.known() == {"doca": KnownArticle("doca", "/out/a.md", "ha", 300, "written")}
+    assert again.high_water("china") == 1000
+    again.close()
+
+
+def test_crawl_state_is_one_object_per_crawler(tmp_path):
+    first = get_crawler(settings_dict={"STATE_PATH": str(tmp_path / "1.sqlite")})
+    second = get_crawler(settings_dict={"STATE_PATH": str(tmp_path / "2.sqlite")})
+    state = crawl_state(first)
+    assert isinstance(state, SQLiteState)
+    assert state.path == tmp_path / "1.sqlite"
+    assert crawl_state(first) is state
+    other = crawl_state(second)
+    assert other is not state
+    assert other.path == tmp_path / "2.sqlite"
+    stop(first)
+    stop(second)
+
+
+def test_crawl_state_closes_the_store_when_the_engine_stops(tmp_path):
+    crawler = get_crawler(settings_dict={"STATE_PATH": str(tmp_path / "s.sqlite")})
+    state = crawl_state(crawler)
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    stop(crawler)
+    with pytest.raises(sqlite3.ProgrammingError):
+        state.known()
+    with pytest.raises(sqlite3.ProgrammingError):
+        state.db.execute("SELECT 1")
+
+
+class MemoryState:
+    """The StateStore interface in a dict: what a Redis-backed store would have to answer."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.articles: dict[str, KnownArticle] = {}
+        self.marks: dict[str, int] = {}
+        self.closed = False
+
+    @classmethod
+    def from_crawler(cls, crawler) -> MemoryState:
+        return cls(crawler)
+
+    def known(self) -> dict[str, KnownArticle]:
+        return dict(self.articles)
+
+    def path_of(self, doc_id: str) -> str | None:
+        article = self.articles.get(doc_id)
+        return article.output_path if article else None
+
+    def owner_of(self, output_path: str) -> str | None:
+        return next((a.doc_id for a in self.articles.values() if a.output_path == output_path), None)
+
+    def paths(self) -> Iterator[tuple[str, str]]:
+        yield from sorted((a.output_path, a.doc_id) for a in self.articles.values())
+
+    def record(self, doc_id, url, output_path, content_hash, mtime, status) -> None:
+        self.articles[doc_id] = KnownArticle(doc_id, output_path, content_hash, mtime, status)
+
+    def high_water(self, channel: str) -> int | None:
+        return self.marks.get(channel)
+
+    def set_high_water(self, channel: str, ctime: int) -> None:
+        self.marks[channel] = max(self.marks.get(channel, ctime), ctime)
+
+    def reset(self) -> None:
+        self.articles.clear()
+        self.marks.clear()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_crawl_state_builds_the_state_class_setting_through_from_crawler(tmp_path):
+    crawler = get_crawler(settings_dict={"STATE_CLASS": f"{__name__}.MemoryState",
+                                         "STATE_PATH": str(tmp_path / "unused.sqlite")})
+    state = crawl_state(crawler)
+    assert type(state) is MemoryState
+    assert state.crawler is crawler
+    assert crawl_state(crawler) is state
+    assert not state.closed
+    stop(crawler)
+    assert state.closed
+    assert not (tmp_path / "unused.sqlite").exists()
