@@ -8,6 +8,7 @@ Prints pages/second and peak RSS. Not a test: numbers depend on the machine.
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import sys
 import time
@@ -18,20 +19,30 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from crawler.items import Article
 from crawler.pages import read_page
 from pipelines.format import render_post
-from tests.fixture_pages import manifest
+
+PAGES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pages"
+
+
+def saved_pages() -> list[tuple[str, bytes, dict]]:
+    """(url, page bytes, headers) of every saved page: <page>/meta.json and <page>/page.html."""
+    pages = []
+    for meta_path in sorted(PAGES.glob("*/meta.json")):
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        pages.append((meta["url"], (meta_path.parent / "page.html").read_bytes(), meta["headers"]))
+    return pages
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    pages = [(p.url, p.path.read_bytes()) for p in manifest()]
-    total_bytes = sum(len(body) for _, body in pages)
+    pages = saved_pages()
+    total_bytes = sum(len(body) for _, body, _ in pages)
     start = time.perf_counter()
     articles = 0
     for _ in range(args.rounds):
-        for url, body in pages:
-            result = read_page(url, body)
+        for url, body, headers in pages:
+            result = read_page(url, body, headers)
             if isinstance(result, Article):
                 render_post(result)
                 articles += 1

@@ -16,8 +16,8 @@ from pathlib import Path
 import frontmatter
 
 from crawler.state import SQLiteState as CrawlState
-from tests.conftest import PROJECT
-from tests.sites import Site
+from tests.support.crawl import PROJECT
+from tests.support.sites import Site
 
 ARTICLES = 60
 SOURCE_PAGE = "pages/finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"

@@ -15,8 +15,7 @@ import threading
 import frontmatter
 import pytest
 
-from tests.conftest import crawl_stats
-from tests.sites import Site
+from tests.support.sites import Site
 
 PAGE = "finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
 POST = '2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'
@@ -33,7 +32,8 @@ def site(tmp_path):
 
 def crawl(site: Site, **settings: str):
     result = site.cron("channels=china", "since=2005-01-01", **{**FAST, **settings})
-    return result, site.summary(), crawl_stats(site.crawl_log())
+    summary = site.summary()
+    return result, summary, summary["stats"]
 
 
 def assert_outputs_complete(site: Site, expected_posts: int) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.mirror.handler import mirror_url
 from crawler.mirror.server import serve
-from tests.fixture_pages import manifest
+from tests.support.pages import fixture_pages
 
 
 def fetch(url: str, host: str | None = None) -> tuple[int, dict, bytes]:
@@ -41,7 +41,7 @@ def local_mirror(tmp_path):
 
 
 def test_every_fixture_page_is_served_byte_for_byte_under_its_real_url(mirror):
-    for page in manifest():
+    for page in fixture_pages():
         status, headers, body = fetch(mirror_url(page.url, mirror) or "")
         assert status == 200, page.url
         assert body == page.path.read_bytes()

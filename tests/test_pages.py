@@ -1,7 +1,7 @@
 """Every saved page against its hand-written expectations, one test per field.
 
-The expected values in tests/fixtures/expected/*.json were written by reading each page,
-not by running the parser.
+The expected values in tests/fixtures/pages/<page>/expected.json were written by reading each
+page, not by running the parser.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from lxml import html as lxml_html
 
 from crawler.items import Article, NotArticle
 from crawler.pages import read_page
-from tests.fixture_pages import FixturePage, manifest
+from tests.support.pages import FixturePage, fixture_pages
 
-PAGES = manifest()
+PAGES = fixture_pages()
 EXACT_FIELDS = ("doc_id", "title", "source", "author", "editor", "keywords", "channel", "description", "images")
 
 
 def result_for(page: FixturePage) -> Article | NotArticle:
-    return read_page(page.url, page.path.read_bytes())
+    return read_page(page.url, page.body(), page.headers)
 
 
 def squeeze(text: str) -> str:
@@ -45,11 +45,16 @@ def cases(kind: str, fields: tuple[str, ...]) -> list:
     ]
 
 
-def test_every_manifest_page_has_an_expectation():
+def test_every_manifest_page_has_a_folder_with_its_expectations():
+    manifest = (PAGES[0].folder.parent / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()
+    files = sorted(line.split("\t", 1)[0] for line in manifest[1:] if line.strip())
     assert len(PAGES) == 11
+    assert sorted(page.file for page in PAGES) == files
     for page in PAGES:
+        assert page.file == f"{page.stem}.html"
         assert page.expected()["file"] == page.file
         assert page.expected()["url"] == page.url
+        assert page.expected_post_path.exists() == (page.expected()["kind"] == "article")
 
 
 @pytest.mark.parametrize(("page", "field"), cases("not_article", ("reason",)))
@@ -94,7 +99,7 @@ def test_article_body_holds_its_text(page, field):
 # Damaged variants of real pages (bytes changed in memory only): the fallbacks still read them.
 
 def page_named(prefix: str) -> FixturePage:
-    return next(p for p in PAGES if p.file.startswith(prefix))
+    return next(p for p in PAGES if p.stem.startswith(prefix))
 
 
 def test_modern_page_without_its_headline_markup_falls_back_to_og_title():

@@ -6,12 +6,11 @@ import json
 import subprocess
 import sys
 
-from crawler.pages import read_page
-from pipelines.format import render_post
-from tests.conftest import PROJECT
-from tests.fixture_pages import PAGES
+from tests.support.crawl import PROJECT
+from tests.support.pages import fixture_page
 
-FINANCE_2018 = PAGES / "gne_finance_roll_2018-12-28_ihqfskcn2160999.html"
+FINANCE_2018_PAGE = fixture_page("gne_finance_roll_2018-12-28_ihqfskcn2160999")
+FINANCE_2018 = FINANCE_2018_PAGE.path
 FINANCE_2018_URL = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
 
 
@@ -33,12 +32,11 @@ def test_prints_the_item_as_utf8_json_with_beijing_iso_dates():
 def test_render_prints_exactly_what_the_exporter_writes():
     result = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL, "--render")
     assert result.returncode == 0
-    expected = render_post(read_page(FINANCE_2018_URL, FINANCE_2018.read_bytes()))
-    assert result.stdout == expected.encode("utf-8")
+    assert result.stdout == FINANCE_2018_PAGE.expected_post()
 
 
 def test_non_article_exits_2_with_a_one_line_reason():
-    page = PAGES / "dotaartist_finance_homepage_2020-03-30.html"
+    page = fixture_page("dotaartist_finance_homepage_2020-03-30").path
     result = parse_page(str(page), "--url", "https://finance.sina.com.cn/")
     assert result.returncode == 2
     assert result.stdout == b""

@@ -9,8 +9,8 @@ import subprocess
 import sys
 import time
 
-from tests.conftest import PROJECT
-from tests.sites import Site
+from tests.support.crawl import PROJECT
+from tests.support.sites import Site
 
 
 def test_progress_line_on_a_terminal_and_not_without_one(tmp_path):

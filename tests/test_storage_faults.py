@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.sites import Site
+from tests.support.sites import Site
 
 
 @pytest.fixture()

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
-from tests.conftest import PROJECT, start_mirror, stop_mirror
+from tests.support.crawl import PROJECT, crawl_command, run_summary, start_mirror, stop_mirror
 
 DEMO = PROJECT / "demo" / "snapshot"
 
@@ -27,21 +26,15 @@ class Site:
         self.process, self.mirror = start_mirror(self.snapshot, *mirror_args)
 
     def cron(self, *args: str, lock: Path | None = None, wait: bool = True, **settings: str):
-        command = [sys.executable, "-m", "crawler.cron", "--lock", str(lock or self.work / "crawl.lock"),
-                   "--log-dir", str(self.work / "logs")]
-        for arg in args:
-            command += ["-a", arg]
-        overrides = {"SINA_MIRROR": self.mirror, "OUTPUT_DIR": str(self.output),
-                     "STATE_PATH": str(self.work / "crawl.sqlite"), "DOWNLOAD_DELAY": "0",
-                     "AUTOTHROTTLE_ENABLED": "False", **settings}
-        for name, value in overrides.items():
-            command += ["-s", f"{name}={value}"]
+        entry = ["-m", "crawler.cron", "--lock", str(lock or self.work / "crawl.lock"), "--log-dir", str(self.work / "logs")]
+        command = crawl_command(entry, mirror=self.mirror, output=self.output, state=self.work / "crawl.sqlite",
+                                spider_args=args, **settings)
         if not wait:
             return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
 
     def summary(self) -> dict:
-        return json.loads((self.output / ".runs" / "last.json").read_text(encoding="utf-8"))
+        return run_summary(self.output)
 
     def posts(self) -> dict[str, Path]:
         return {str(p.relative_to(self.output)): p for p in self.output.rglob("*.md")}

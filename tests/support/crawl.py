@@ -1,0 +1,64 @@
+"""Running the crawler as users do: a real mirror process, and real ``scrapy crawl`` or
+``python -m crawler.cron`` subprocesses built by one command builder."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+# Politeness off: the mirror is on loopback.
+FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
+
+
+def start_mirror(snapshot_dir: Path, *extra: str) -> tuple[subprocess.Popen, str]:
+    """``python -m crawler.mirror SNAPSHOT --port 0``; returns the process and its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "crawler.mirror", str(snapshot_dir), "--port", "0", *extra],
+        cwd=PROJECT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = process.stdout.readline()
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    if not match:
+        stop_mirror(process)
+        raise RuntimeError(f"mirror did not start: {line!r}")
+    return process, match.group(0)
+
+
+def stop_mirror(process: subprocess.Popen) -> None:
+    process.terminate()
+    process.wait(timeout=10)
+    if process.stdout:
+        process.stdout.close()
+
+
+def crawl_command(entry: Iterable[str], *, mirror: str, output: Path, state: Path,
+                  spider_args: Iterable[str] = (), **settings: str) -> list[str]:
+    """``python <entry> -a ARG … -s NAME=VALUE …`` against ``mirror``, writing under ``output``."""
+    command = [sys.executable, *entry]
+    for arg in spider_args:
+        command += ["-a", arg]
+    overrides = {"SINA_MIRROR": mirror, "OUTPUT_DIR": str(output), "STATE_PATH": str(state), **FAST, **settings}
+    for name, value in overrides.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def run_crawl(spider: str, output: Path, mirror: str, *spider_args: str, **settings: str) -> subprocess.CompletedProcess:
+    """``scrapy crawl SPIDER -a …`` with its state beside ``output``."""
+    command = crawl_command(["-m", "scrapy", "crawl", spider], mirror=mirror, output=output,
+                            state=output.parent / "state" / "crawl.sqlite", spider_args=spider_args,
+                            LOG_LEVEL="INFO", **settings)
+    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+
+
+def run_summary(output: Path) -> dict:
+    """The summary of the last run that wrote under ``output`` (counters under ``stats``)."""
+    return json.loads((output / ".runs" / "last.json").read_text(encoding="utf-8"))
