@@ -49,6 +49,8 @@ class Article:
     # The roll API's mtime when a channel crawl listed the article: the state compares it with
     # the next listing to tell an edited article.
     api_mtime: datetime | None = None
+    # The channel (of the channel table) whose listing gave the categories.
+    roll_channel: str | None = None
     # Set by the exporter: where the post was written.
     output_path: str | None = None
 
@@ -63,6 +65,7 @@ class Article:
         self.description = self.description or entry.intro or None
         self.categories = list(categories)
         self.api_mtime = entry.mtime
+        self.roll_channel = entry.channel or None
 
 
 @dataclass(frozen=True)

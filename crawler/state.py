@@ -1,5 +1,5 @@
-"""The one owner of incremental state: which doc ids are written, where, with what content and
-API mtime, and each channel's high-water mark.
+"""The one owner of incremental state: which doc ids are written, where, with what content,
+API mtime and channel, and how far each channel's listing is covered.
 
 ``crawl_state(crawler)`` opens the store named by ``STATE_CLASS`` once per crawl (the spider
 and the exporter share that one object) and closes it when the engine stops. ``StateStore``
@@ -23,7 +23,9 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
-SCHEMA_VERSION = 1
+from crawler.coverage import Coverage, Gap
+
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -34,14 +36,28 @@ CREATE TABLE IF NOT EXISTS articles (
     mtime INTEGER,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
-    status TEXT NOT NULL
+    status TEXT NOT NULL,
+    channel TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_output_path ON articles (output_path);
 CREATE TABLE IF NOT EXISTS channel_marks (
     channel TEXT PRIMARY KEY,
-    high_water INTEGER NOT NULL,
-    updated TEXT NOT NULL
+    high_water INTEGER,
+    updated TEXT NOT NULL,
+    floor INTEGER
 );
+CREATE TABLE IF NOT EXISTS channel_gaps (
+    channel TEXT NOT NULL,
+    cursor INTEGER NOT NULL,
+    floor INTEGER NOT NULL,
+    PRIMARY KEY (channel, cursor)
+);
+"""
+# Version 1 -> 2: which channel listed each article; where a channel's coverage starts; gaps.
+_MIGRATE_1_TO_2 = """
+ALTER TABLE articles ADD COLUMN channel TEXT;
+ALTER TABLE channel_marks ADD COLUMN floor INTEGER;
+UPDATE meta SET value='2' WHERE key='schema_version';
 """
 # A reset forgets what was fetched but not where each article's file is, so a refetched
 # article goes back to its own file.
@@ -59,6 +75,7 @@ class KnownArticle:
     content_hash: str
     mtime: int | None
     status: str
+    channel: str | None = None
 
 
 class StateStore(Protocol):
@@ -77,12 +94,20 @@ class StateStore(Protocol):
         """Every (post path, doc id), sorted by path."""
 
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
-               status: str) -> None: ...
+               status: str, channel: str | None = None) -> None: ...
 
     def high_water(self, channel: str) -> int | None: ...
 
     def set_high_water(self, channel: str, ctime: int) -> None:
         """Move the channel's mark forward; never back."""
+
+    def coverage(self, channel: str) -> Coverage: ...
+
+    def save_coverage(self, channel: str, coverage: Coverage) -> None:
+        """Store the coverage (the high-water mark still never moves back)."""
+
+    def channel_stats(self) -> dict[str, tuple[int | None, int]]:
+        """channel -> (high-water mark, number of articles it listed)."""
 
     def reset(self) -> None:
         """Forget every fetched article and mark (paths stay)."""
@@ -141,6 +166,9 @@ class SQLiteState:
         if tables and "meta" not in tables:
             raise sqlite3.DatabaseError("not a crawl state database (no meta table)")
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() if tables else None
+        if row is not None and int(row[0]) == 1:
+            self.db.executescript(f"BEGIN; {_MIGRATE_1_TO_2} COMMIT;")
+            row = ("2",)
         if row is not None and int(row[0]) != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {row[0]}, this crawler needs {SCHEMA_VERSION}")
         self.db.executescript(_SCHEMA)
@@ -155,10 +183,12 @@ class SQLiteState:
             self.db.execute("BEGIN")
             self.db.execute("UPDATE articles SET content_hash='', mtime=NULL, status=?", (FORGOTTEN,))
             self.db.execute("DELETE FROM channel_marks")
+            self.db.execute("DELETE FROM channel_gaps")
 
     def known(self) -> dict[str, KnownArticle]:
         rows = self.db.execute(
-            "SELECT doc_id, output_path, content_hash, mtime, status FROM articles WHERE status != ?", (FORGOTTEN,)
+            "SELECT doc_id, output_path, content_hash, mtime, status, channel FROM articles WHERE status != ?",
+            (FORGOTTEN,),
         )
         return {row[0]: KnownArticle(*row) for row in rows}
 
@@ -174,24 +204,46 @@ class SQLiteState:
         yield from self.db.execute("SELECT output_path, doc_id FROM articles ORDER BY output_path, doc_id")
 
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
-               status: str) -> None:
+               status: str, channel: str | None = None) -> None:
         now = _now()
         self.db.execute(
-            """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(doc_id) DO UPDATE SET url=excluded.url, output_path=excluded.output_path,
                content_hash=excluded.content_hash, mtime=excluded.mtime, last_seen=excluded.last_seen,
-               status=excluded.status""",
-            (doc_id, url, output_path, content_hash, mtime, now, now, status),
+               status=excluded.status, channel=COALESCE(articles.channel, excluded.channel)""",
+            (doc_id, url, output_path, content_hash, mtime, now, now, status, channel),
         )
 
     def high_water(self, channel: str) -> int | None:
-        row = self.db.execute("SELECT high_water FROM channel_marks WHERE channel=?", (channel,)).fetchone()
-        return row[0] if row else None
+        return self.coverage(channel).high_water
 
     def set_high_water(self, channel: str, ctime: int) -> None:
-        self.db.execute(
-            """INSERT INTO channel_marks VALUES (?, ?, ?) ON CONFLICT(channel) DO UPDATE SET
-               high_water=MAX(high_water, excluded.high_water), updated=excluded.updated""",
-            (channel, ctime, _now()),
-        )
+        coverage = self.coverage(channel)
+        coverage.high_water = ctime
+        self.save_coverage(channel, coverage)
 
+    def coverage(self, channel: str) -> Coverage:
+        row = self.db.execute("SELECT high_water, floor FROM channel_marks WHERE channel=?", (channel,)).fetchone()
+        gaps = self.db.execute("SELECT cursor, floor FROM channel_gaps WHERE channel=? ORDER BY cursor DESC",
+                               (channel,))
+        return Coverage(*(row or (None, None)), gaps=[Gap(*gap) for gap in gaps])
+
+    def save_coverage(self, channel: str, coverage: Coverage) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            if coverage.high_water is not None:
+                self.db.execute(
+                    """INSERT INTO channel_marks VALUES (?, ?, ?, ?) ON CONFLICT(channel) DO UPDATE SET
+                       high_water=MAX(high_water, excluded.high_water), updated=excluded.updated,
+                       floor=excluded.floor""",
+                    (channel, coverage.high_water, _now(), coverage.floor),
+                )
+            self.db.execute("DELETE FROM channel_gaps WHERE channel=?", (channel,))
+            self.db.executemany("INSERT OR REPLACE INTO channel_gaps VALUES (?, ?, ?)",
+                                [(channel, gap.cursor, gap.floor) for gap in coverage.gaps])
+
+    def channel_stats(self) -> dict[str, tuple[int | None, int]]:
+        marks = dict(self.db.execute("SELECT channel, high_water FROM channel_marks"))
+        counts = dict(self.db.execute(
+            "SELECT channel, COUNT(*) FROM articles WHERE channel IS NOT NULL GROUP BY channel"))
+        return {channel: (marks.get(channel), counts.get(channel, 0)) for channel in sorted(marks | counts)}

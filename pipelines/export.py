@@ -79,7 +79,8 @@ class PostExportPipeline:
             self.output_failed(path, error)
             raise DropItem(f"output_unwritable: {path}: {error}") from None
         mtime = int(article.api_mtime.timestamp()) if article.api_mtime else None
-        self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written")
+        self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written",
+                          channel=article.roll_channel)
         self.stats.inc_value(f"export/{outcome}")
         logger.debug("Post %s (%s): %s", path, article.doc_id, outcome)
         ItemAdapter(item)["output_path"] = str(path)

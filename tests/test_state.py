@@ -9,6 +9,7 @@ import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
+from crawler.coverage import Coverage, Gap
 from crawler.state import KnownArticle, SQLiteState, crawl_state
 
 
@@ -146,3 +147,35 @@ def test_crawl_state_builds_the_state_class_setting_through_from_crawler(tmp_pat
     stop(crawler)
     assert state.closed
     assert not (tmp_path / "unused.sqlite").exists()
+
+
+V1_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE articles (doc_id TEXT PRIMARY KEY, url TEXT NOT NULL, output_path TEXT NOT NULL,
+    content_hash TEXT NOT NULL, mtime INTEGER, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL, status TEXT NOT NULL);
+CREATE TABLE channel_marks (channel TEXT PRIMARY KEY, high_water INTEGER NOT NULL, updated TEXT NOT NULL);
+INSERT INTO meta VALUES ('schema_version', '1');
+INSERT INTO articles VALUES ('doca', 'https://x/a', 'output/2024-05-10/a.md', 'ha', 300, 't', 't', 'written');
+INSERT INTO channel_marks VALUES ('china', 1715271405, 't');
+"""
+
+
+def test_a_first_layout_state_is_migrated_in_place_keeping_everything(tmp_path):
+    path = tmp_path / "v1.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA)
+    db.close()
+    state = SQLiteState(path)
+    assert state.known() == {"doca": KnownArticle("doca", "output/2024-05-10/a.md", "ha", 300, "written", None)}
+    assert state.coverage("china") == Coverage(1715271405, None, [])
+    state.record("docb", "https://x/b", "output/b.md", "hb", 1, "written", channel="stock")
+    state.save_coverage("china", Coverage(1715271500, 1715000000, [Gap(1714000000, 1713000000)]))
+    state.close()
+    again = SQLiteState(path)
+    assert again.known()["docb"].channel == "stock"
+    assert again.coverage("china") == Coverage(1715271500, 1715000000, [Gap(1714000000, 1713000000)])
+    assert again.channel_stats() == {"china": (1715271500, 0), "stock": (None, 1)}
+    again.close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+    db.close()

@@ -57,7 +57,7 @@ def test_state_from_another_schema_version_is_refused_not_reset(site):
     db.close()
     result = site.cron("channels=china")
     assert result.returncode == 1
-    assert "schema version 0, this crawler needs 1" in result.stderr
+    assert "schema version 0, this crawler needs 2" in result.stderr
     db = sqlite3.connect(site.work / "crawl.sqlite")
     assert db.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 8
     db.close()

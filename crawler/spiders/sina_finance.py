@@ -1,11 +1,17 @@
 """``scrapy crawl sina_finance``: the main job. Lists articles through Sina's roll API for the
 configured channels and fetches each new or changed article once.
 
+Listing comes first, fetching after: article requests go out once every roll scan is done, so
+an article listed by several channels takes the categories of the first of them in the
+channel table (or the channel it was first written under), whatever order replies arrive in.
+See crawler.coverage for the windows, marks and gaps.
+
 Arguments (``-a name=value``):
   channels=china,stock | all     channels of CHANNELS_FILE (default: those marked default)
   since=2021-10-01 until=...     backfill window (Beijing dates or ISO times); without since:
                                  each channel's high-water mark less UPDATE_LOOKBACK_HOURS (to
-                                 see edits of recent articles), or the last 24 hours
+                                 see edits of recent articles, never below where the channel's
+                                 coverage starts), or on a first run the last 24 hours
   refetch=1                      fetch known articles in the window again
   reset_state=1                  forget everything the state database knows first
   max_pages=N                    roll pages per channel (setting ROLL_MAX_PAGES)
@@ -13,24 +19,26 @@ Arguments (``-a name=value``):
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.channels import Channel, load_channels, pick_channels
+from crawler.coverage import Scan, plan, settle, unread_left
 from crawler.items import Article, RollEntry
 from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
 from crawler.state import crawl_state
 from crawler.values import SHANGHAI, parse_beijing_time
-
-DEFAULT_LOOKBACK = timedelta(hours=24)
 
 
 def _flag(value: str | bool) -> bool:
@@ -48,28 +56,12 @@ def parse_bound(value: str, *, end_of_day: bool = False) -> datetime:
 
 
 @dataclass
-class ChannelScan:
-    """Where the paging of one channel stands."""
+class Listed:
+    """An article to fetch once listing is done: its entry, home channel and the scans that saw it."""
 
+    entry: RollEntry
     channel: Channel
-    since: datetime
-    page: int = 1
-    cursor: int | None = None  # ctime cursor once page numbers stop reaching older items
-    oldest_seen: int | None = None
-    newest_seen: int | None = None
-    failed: list[int] = field(default_factory=list)  # ctimes of articles whose fetch failed
-
-    def next_mark(self) -> int | None:
-        """Newest ctime seen, but never past an article that failed: it must be listed again."""
-        if self.newest_seen is None:
-            return None
-        return min([self.newest_seen, *(ctime - 1 for ctime in self.failed)])
-
-
-def request_channel(failure: Failure) -> str:
-    request = getattr(failure, "request", None)
-    scan = request.cb_kwargs.get("scan") if request is not None else None
-    return scan.channel.name if scan else "?"
+    scans: list[Scan] = field(default_factory=list)
 
 
 class SinaFinanceSpider(scrapy.Spider):
@@ -85,17 +77,20 @@ class SinaFinanceSpider(scrapy.Spider):
         self.refetch = _flag(refetch)
         self.reset_state = _flag(reset_state)
         self.max_pages_arg = int(max_pages) if max_pages else None
-        self.requested: set[str] = set()
-        self.scans: dict[str, ChannelScan] = {}
+        self.scans: dict[str, list[Scan]] = {}
+        self.listed: dict[str, Listed] = {}
+        self.open_scans = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SinaFinanceSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
-        spider.channels = pick_channels(load_channels(settings.get("CHANNELS_FILE")), spider.channel_spec)
+        spider.table = load_channels(settings.get("CHANNELS_FILE"))
+        spider.channels = pick_channels(spider.table, spider.channel_spec)
         spider.max_pages = spider.max_pages_arg or settings.getint("ROLL_MAX_PAGES", 100)
         spider.roll_host = settings.get("ROLL_API_HOST", "feed.mix.sina.com.cn")
         spider.update_lookback = timedelta(hours=settings.getfloat("UPDATE_LOOKBACK_HOURS", 48))
+        crawler.signals.connect(spider.fetch_listed, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -106,103 +101,125 @@ class SinaFinanceSpider(scrapy.Spider):
         self.known = self.state.known()
         now = datetime.now(SHANGHAI)
         for channel in self.channels:
-            mark = self.state.high_water(channel.name)
-            if self.since_arg:
-                since = self.since_arg
-            elif mark:
-                since = datetime.fromtimestamp(mark, SHANGHAI) - self.update_lookback
-            else:
-                since = now - DEFAULT_LOOKBACK
-            scan = self.scans[channel.name] = ChannelScan(channel, since)
-            self.logger.info("Channel %s (%s/%s) from %s", channel.name, channel.pageid, channel.lid, since)
-            yield self.roll_request(scan)
+            scans = self.scans[channel.name] = plan(channel.name, self.state.coverage(channel.name), now,
+                                                     self.update_lookback, self.since_arg, self.until)
+            self.logger.info("Channel %s (%s/%s) from %s", channel.name, channel.pageid, channel.lid, scans[0].since)
+            for gap_scan in scans[1:]:
+                self.logger.info("Channel %s: continuing below %s down to %s", channel.name,
+                                 datetime.fromtimestamp(gap_scan.cursor or 0, SHANGHAI), gap_scan.since)
+            for scan in scans:
+                self.open_scans += 1
+                yield self.roll_request(scan, channel)
 
-    def roll_request(self, scan: ChannelScan) -> scrapy.Request:
-        channel = scan.channel
+    def roll_request(self, scan: Scan, channel: Channel) -> scrapy.Request:
         url = roll_url(channel.pageid, channel.lid, scan.page, ctime=scan.cursor, host=self.roll_host)
         return scrapy.Request(
             url,
             headers={"Referer": channel.referer},
             callback=self.parse_roll_page,
             errback=self.roll_failed,
-            cb_kwargs={"scan": scan},
+            cb_kwargs={"scan": scan, "channel": channel},
             dont_filter=True,
         )
 
-    def parse_roll_page(self, response: Response, scan: ChannelScan) -> Iterator[scrapy.Request]:
+    def parse_roll_page(self, response: Response, scan: Scan, channel: Channel) -> Iterator[scrapy.Request]:
         stats = self.crawler.stats
         try:
-            page = parse_roll(response.body, scan.channel.name)
+            page = parse_roll(response.body, channel.name)
         except RollError as error:
             stats.inc_value(f"roll/error/{error.reason}")
-            stats.set_value(f"roll/error_detail/{scan.channel.name}", str(error))
-            self.logger.error("Roll API unusable for %s (%s): %s", scan.channel.name, response.url, error)
+            stats.set_value(f"roll/error_detail/{channel.name}", str(error))
+            self.logger.error("Roll API unusable for %s (%s): %s", channel.name, response.url, error)
+            self.stop_scan(scan, f"roll API error: {error}")
             return
         stats.inc_value("roll/pages")
         stats.inc_value("roll/entries", len(page.entries))
+        scan.pages_read += 1
         for reason in page.skipped:
             stats.inc_value("roll/bad_entry")
-            self.logger.warning("Skipping a roll entry of %s: %s", scan.channel.name, reason)
+            self.logger.warning("Skipping a roll entry of %s: %s", channel.name, reason)
         reached_older = False
         for entry in page.entries:
-            stamp = int(entry.ctime.timestamp())
-            scan.newest_seen = max(scan.newest_seen or stamp, stamp)
-            scan.oldest_seen = min(scan.oldest_seen or stamp, stamp)
+            scan.saw(int(entry.ctime.timestamp()))
             if entry.ctime < scan.since:
                 reached_older = True
                 continue
-            request = self.article_request(entry, scan.channel)
-            if request is not None:
-                yield request
-        next_scan = self.next_page(scan, page, reached_older)
-        if next_scan is not None:
-            yield self.roll_request(next_scan)
+            self.list_entry(entry, channel, scan)
+        if self.next_page(scan, page, reached_older):
+            yield self.roll_request(scan, channel)
+        else:
+            self.open_scans -= 1
 
-    def next_page(self, scan: ChannelScan, page: RollPage, reached_older: bool) -> ChannelScan | None:
+    def next_page(self, scan: Scan, page: RollPage, reached_older: bool) -> bool:
+        """Move ``scan`` to its next page; False when it is done (or truncated)."""
         if reached_older:
-            return None
+            return False
         if page.entries and page.total is not None and scan.page * MAX_NUM >= page.total:
-            return None  # the list itself ends here
-        if scan.page >= self.max_pages:
+            return False  # the list itself ends here
+        if scan.pages_read >= self.max_pages:
             self.crawler.stats.inc_value("roll/max_pages_reached")
-            self.logger.warning("Channel %s: stopped at ROLL_MAX_PAGES=%s before reaching %s",
-                                scan.channel.name, self.max_pages, scan.since)
-            return None
+            self.truncate(scan, f"ROLL_MAX_PAGES={self.max_pages} reached at "
+                                f"{datetime.fromtimestamp(scan.oldest_seen or 0, SHANGHAI):%Y-%m-%d %H:%M:%S}")
+            return False
         if page.entries:
             scan.page += 1
-            return scan
+            return True
         # Page numbers ran dry before the window's start: continue from the oldest item seen.
         cursor = scan.oldest_seen
         if cursor is None or cursor == scan.cursor:
-            return None
+            return False  # nothing older can be listed at all
         self.crawler.stats.inc_value("roll/cursor_switch")
         scan.cursor, scan.page = cursor, 1
-        return scan
+        return True
 
-    def article_request(self, entry: RollEntry, channel: Channel) -> scrapy.Request | None:
+    def list_entry(self, entry: RollEntry, channel: Channel, scan: Scan) -> None:
+        """Note an article to fetch after listing, under its one home channel."""
         stats = self.crawler.stats
-        if self.until and entry.ctime > self.until:
+        if scan.until and entry.ctime > scan.until:
             stats.inc_value("roll/skipped/after_until")
-            return None
-        if entry.doc_id in self.requested:
+            return
+        listed = self.listed.get(entry.doc_id)
+        if listed is not None:
             stats.inc_value("roll/skipped/listed_twice")
-            return None
+            listed.scans.append(scan)
+            if self.order(channel) < self.order(listed.channel) and not self.known_channel(entry.doc_id):
+                listed.entry, listed.channel = entry, channel
+            return
         known = self.known.get(entry.doc_id)
-        mtime = int(entry.mtime.timestamp())
-        if known and not self.refetch and (known.mtime or 0) >= mtime:
+        if known and not self.refetch and (known.mtime or 0) >= int(entry.mtime.timestamp()):
             stats.inc_value("roll/skipped/known")
-            return None
+            return
         stats.inc_value("roll/to_fetch/changed" if known else "roll/to_fetch/new")
-        self.requested.add(entry.doc_id)
-        return scrapy.Request(
-            entry.url,
-            callback=self.parse_article,
-            errback=self.article_failed,
-            cb_kwargs={"entry": entry, "channel": channel},
-            meta={"article": True},
-        )
+        self.listed[entry.doc_id] = Listed(entry, self.known_channel(entry.doc_id) or channel, [scan])
 
-    def parse_article(self, response: Response, entry: RollEntry, channel: Channel) -> Iterator[Article]:
+    def order(self, channel: Channel) -> int:
+        return list(self.table).index(channel.name)
+
+    def known_channel(self, doc_id: str) -> Channel | None:
+        """The channel an article was first written under, while the table still has it."""
+        known = self.known.get(doc_id)
+        return self.table.get(known.channel) if known and known.channel else None
+
+    def fetch_listed(self) -> None:
+        """When every scan is done, request the listed articles (newest first); keep the spider open."""
+        if self.open_scans or not self.listed:
+            return
+        listed, self.listed = self.listed, {}
+        for doc_id, item in sorted(listed.items(), key=lambda pair: (-pair[1].entry.ctime.timestamp(), pair[0])):
+            entry = dataclasses.replace(item.entry, channel=item.channel.name)
+            self.crawler.stats.inc_value("article/requested")
+            self.crawler.engine.crawl(scrapy.Request(
+                entry.url,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"entry": entry, "channel": item.channel, "scans": item.scans},
+                meta={"article": True},
+            ))
+            self.logger.debug("Fetching %s (%s) under %s", doc_id, entry.url, item.channel.name)
+        raise DontCloseSpider
+
+    def parse_article(self, response: Response, entry: RollEntry, channel: Channel,
+                      scans: list[Scan]) -> Iterator[Article]:
         article = read_article(self, response)
         if article is not None:
             article.apply_listing(entry, list(channel.categories))
@@ -211,27 +228,54 @@ class SinaFinanceSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         if request is not None and "entry" in request.cb_kwargs:
-            scan = self.scans[request.cb_kwargs["channel"].name]
-            scan.failed.append(int(request.cb_kwargs["entry"].ctime.timestamp()))
+            for scan in request.cb_kwargs["scans"]:
+                scan.failed.append(int(request.cb_kwargs["entry"].ctime.timestamp()))
         record_fetch_failure(self, failure)
 
     def roll_failed(self, failure: Failure) -> None:
-        self.crawler.stats.inc_value("roll/error/fetch_failed")
-        self.crawler.stats.set_value(f"roll/error_detail/{request_channel(failure)}", failure.getErrorMessage())
         request = getattr(failure, "request", None)
+        scan = request.cb_kwargs.get("scan") if request is not None else None
+        channel = request.cb_kwargs.get("channel") if request is not None else None
+        name = channel.name if channel else "?"
+        self.crawler.stats.inc_value("roll/error/fetch_failed")
+        self.crawler.stats.set_value(f"roll/error_detail/{name}", failure.getErrorMessage())
         self.logger.error("Roll API request failed (%s): %s", request.url if request else "?",
                           failure.getErrorMessage())
+        if scan is not None:
+            self.stop_scan(scan, f"roll API request failed: {failure.getErrorMessage()}")
+
+    def stop_scan(self, scan: Scan, reason: str) -> None:
+        self.truncate(scan, reason)
+        self.open_scans -= 1
+
+    def truncate(self, scan: Scan, reason: str) -> None:
+        """Paging stopped before the window's start; closed() says whether anything is left."""
+        scan.truncated = reason
+        self.logger.info("Channel %s: paging stopped before %s (%s)", scan.channel, scan.since, reason)
 
     def closed(self, reason: str) -> None:
-        """Advance each channel's high-water mark after a finished run, but never past an article
-        that failed (so the next run lists and fetches it again); not at all after a crash."""
-        if reason == "finished":
-            for scan in self.scans.values():
-                mark = scan.next_mark()
-                if mark is not None:
-                    self.state.set_high_water(scan.channel.name, mark)
-                if scan.failed:
-                    self.logger.warning("Channel %s: high-water mark held before %d failed article(s)",
-                                        scan.channel.name, len(scan.failed))
-        else:
+        """Record each channel's coverage after a finished run (never past a failed article, with
+        a gap for whatever paging did not reach); nothing after a crash, a kill or a shutdown."""
+        if reason != "finished":
             self.logger.warning("High-water marks not advanced: finish reason %s", reason)
+            return
+        for name, scans in self.scans.items():
+            coverage = self.state.coverage(name)
+            self.report_left(name, scans, unread_left(coverage, scans))
+            self.state.save_coverage(name, settle(coverage, scans))
+            failed = sum(len(scan.failed) for scan in scans)
+            if failed:
+                self.logger.warning("Channel %s: high-water mark held before %d failed article(s)", name, failed)
+
+    def report_left(self, channel: str, scans: list[Scan], left: list[tuple[int, int]]) -> None:
+        """Paging that stopped before the window's start and left items unlisted: a WARNING and
+        ``roll/truncated`` (the run summary's ``truncated``)."""
+        if not left:
+            return
+        why = "; ".join(dict.fromkeys(scan.truncated for scan in scans if scan.truncated))
+        oldest = datetime.fromtimestamp(min(low for low, _ in left), SHANGHAI)
+        detail = f"{why}; items down to {oldest:%Y-%m-%d %H:%M:%S} still to list"
+        self.crawler.stats.inc_value("roll/truncated")
+        self.crawler.stats.set_value(f"roll/truncated_detail/{channel}", detail)
+        self.logger.warning("Channel %s: paging stopped before the window's start (%s); the next run continues there",
+                            channel, detail)
