@@ -69,3 +69,11 @@ def pick_channels(channels: dict[str, Channel], spec: str = "") -> list[Channel]
     if unknown:
         raise ChannelError(f"unknown channel(s) {', '.join(unknown)}; known: {', '.join(channels)}")
     return [channels[n] for n in dict.fromkeys(names)]
+
+
+if __name__ == "__main__":  # python -m crawler.channels: the command lives in crawler.channels_cli
+    import sys
+
+    from crawler.channels_cli import main
+
+    sys.exit(main())

@@ -1,8 +1,12 @@
-"""The cron entry point: ``python -m crawler.cron [-a name=value …] [-s NAME=VALUE …]``.
+"""The cron entry point: ``python -m crawler.cron [-a NAME=VALUE …] [-s NAME=VALUE …]``.
 
 Takes a lock so two runs never overlap (a second run exits 75 at once, naming the holder),
-runs ``scrapy crawl sina_finance`` with a dated log file, prints a one-screen summary and
-exits 0 only when the crawl finished normally, logged no error and got a usable roll reply.
+runs ``scrapy crawl SPIDER`` with a dated log file, prints a one-screen summary and exits 0
+only when the crawl finished normally, logged no error and got a usable roll reply (1 otherwise).
+
+Ctrl-C or SIGTERM: the crawl (in its own process group) gets each signal once and shuts down
+gracefully (a second Ctrl-C forces it); the summary is still printed and the exit status is
+130 (SIGINT) or 143 (SIGTERM). Logs and dated run summaries older than --keep-logs days go.
 """
 
 from __future__ import annotations
@@ -12,16 +16,21 @@ import contextlib
 import fcntl
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
+EXIT_USAGE = 2  # a bad -a/-s value, as scrapy crawl reports it
 EXIT_FAILED = 1
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class LockHeld(RuntimeError):
@@ -49,10 +58,50 @@ def run_lock(path: Path, description: str) -> Iterator[None]:
         handle.close()
 
 
+class Forwarder:
+    """While installed, each SIGINT/SIGTERM cron receives goes to the crawl once (Scrapy stops
+    gracefully on the first and forces on the second); the first one sets cron's exit status."""
+
+    def __init__(self) -> None:
+        self.child: subprocess.Popen | None = None
+        self.pending: list[int] = []
+        self.received: list[int] = []
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.received.append(signum)
+        if self.child is None:
+            self.pending.append(signum)  # the crawl is not started yet: it gets it at attach()
+        else:
+            self.send(signum)
+
+    def send(self, signum: int) -> None:
+        assert self.child is not None
+        with contextlib.suppress(ProcessLookupError):
+            self.child.send_signal(signum)
+
+    def attach(self, child: subprocess.Popen) -> None:
+        self.child = child
+        while self.pending:
+            self.send(self.pending.pop(0))
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[Forwarder]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # signals reach the main thread only; nothing to install
+            return
+        previous = {signum: signal.signal(signum, self) for signum in STOP_SIGNALS}
+        try:
+            yield self
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
 def human_summary(summary: dict, log_file: Path) -> str:
     dropped = ", ".join(f"{k} {v}" for k, v in summary["dropped"].items()) or "none"
+    spider = summary.get("spider") or "sina_finance"
     lines = [
-        f"sina_finance run {summary['started']} -> {summary['finished']}: {summary['finish_reason']}",
+        f"{spider} run {summary['started'] or '-'} -> {summary['finished']}: {summary['finish_reason']}",
         f"  channels   {', '.join(summary['channels']) or '-'}",
         f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged",
         f"  dropped    {dropped}",
@@ -77,24 +126,54 @@ def last_error(log_file: Path) -> str:
     return lines[-1].strip() if lines else "(the log is empty)"
 
 
-def prune_logs(log_dir: Path, keep_days: int) -> None:
+def explain(summary: dict, log_file: Path) -> dict:
+    """A crawl that never opened says so with its real cause, the last error of its log."""
+    if summary.get("crawl_started") is False:
+        summary["problems"] = [f"the crawl did not start: {last_error(log_file)}"]
+    return summary
+
+
+def prune(files: Iterable[Path], keep_days: int) -> None:
+    """Delete the files last modified more than ``keep_days`` days ago."""
     cutoff = time.time() - keep_days * 86400
-    for old in log_dir.glob("crawl-*.log"):
+    for old in files:
         with contextlib.suppress(OSError):
             if old.stat().st_mtime < cutoff:
                 old.unlink()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.cron", description=__doc__.splitlines()[0])
-    parser.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE")
-    parser.add_argument("--lock", type=Path, default=Path(".state/crawl.lock"))
-    parser.add_argument("--log-dir", type=Path, default=Path("logs"))
-    parser.add_argument("--keep-logs", type=int, default=30, help="days of log files to keep")
-    parser.add_argument("--spider", default="sina_finance")
-    args = parser.parse_args(argv)
+def output_dir(overrides: list[str]) -> Path:
+    """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides."""
+    from scrapy.utils.project import get_project_settings  # only cron's start pays for it
 
+    settings = get_project_settings()
+    settings.setdict(dict(value.split("=", 1) for value in overrides if "=" in value), priority="cmdline")
+    return Path(settings.get("OUTPUT_DIR") or "output")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m crawler.cron", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="exit status: 0 OK, 1 failed (the reason is in the summary), 2 usage error,\n"
+               "  75 another run holds the lock, 130/143 stopped by SIGINT/SIGTERM")
+    parser.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE",
+                        help="spider argument, passed on as scrapy crawl -a (repeatable), e.g. channels=china,stock")
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="setting, passed on as scrapy crawl -s (repeatable), e.g. OUTPUT_DIR=/srv/posts")
+    parser.add_argument("--lock", type=Path, default=Path(".state/crawl.lock"), metavar="PATH",
+                        help="lock file; a run started while another holds it exits 75 (default: %(default)s)")
+    parser.add_argument("--log-dir", type=Path, default=Path("logs"), metavar="DIR",
+                        help="folder of the per-run logs, crawl-<UTC start>.log (default: %(default)s)")
+    parser.add_argument("--keep-logs", type=int, default=30, metavar="DAYS",
+                        help="delete logs and dated run summaries (OUTPUT_DIR/.runs, last.json stays) older "
+                             "than this many days (default: %(default)s)")
+    parser.add_argument("--spider", default="sina_finance", metavar="NAME",
+                        help="spider to run: sina_finance or sina_article (default: %(default)s)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     description = json.dumps({"pid": os.getpid(), "started": stamp, "command": " ".join(sys.argv)})
     try:
@@ -103,11 +182,21 @@ def main(argv: list[str] | None = None) -> int:
     except LockHeld as error:
         print(f"crawl-cron: not starting: {error}", file=sys.stderr)
         return EXIT_LOCKED
+    except KeyboardInterrupt:  # Ctrl-C while no crawl runs (the crawl itself is shielded above)
+        print("crawl-cron: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
 
 
 def run(args: argparse.Namespace, stamp: str) -> int:
+    try:
+        runs_dir = output_dir(args.settings) / ".runs"
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"crawl-cron: not starting: cannot create the output folder (OUTPUT_DIR): {error}", file=sys.stderr)
+        return EXIT_FAILED
     args.log_dir.mkdir(parents=True, exist_ok=True)
-    prune_logs(args.log_dir, args.keep_logs)
+    prune(args.log_dir.glob("crawl-*.log"), args.keep_logs)
+    prune((p for p in runs_dir.glob("*.json") if p.name != "last.json"), args.keep_logs)
     log_file = args.log_dir / f"crawl-{stamp}.log"
     summary_file = args.lock.parent / f"summary-{stamp}.json"
     command = [sys.executable, "-m", "scrapy", "crawl", args.spider,
@@ -116,15 +205,27 @@ def run(args: argparse.Namespace, stamp: str) -> int:
         command += ["-a", value]
     for value in args.settings:
         command += ["-s", value]
-    returncode = subprocess.call(command)
+    with Forwarder().installed() as forwarder:
+        # Its own session: a terminal's Ctrl-C reaches cron only, which forwards it once.
+        child = subprocess.Popen(command, start_new_session=True)
+        forwarder.attach(child)
+        returncode = child.wait()
+    stopped = forwarder.received[0] if forwarder.received else None
+    if stopped is not None:
+        how = "forced to stop (a second signal)" if len(forwarder.received) > 1 else "asked to stop"
+        print(f"crawl-cron: {signal.Signals(stopped).name} received; the crawl was {how}", file=sys.stderr)
+    if not summary_file.exists() and stopped is None and returncode in (EXIT_USAGE, EXIT_LOCKED):
+        return returncode  # a usage error or a held lock: the crawl command said why in one line
     if not summary_file.exists():
         print(f"crawl-cron: the crawl ended (exit {returncode}) without a run summary; see {log_file}",
               file=sys.stderr)
         print(last_error(log_file), file=sys.stderr)
-        return EXIT_FAILED
-    summary = json.loads(summary_file.read_text(encoding="utf-8"))
+        return 128 + stopped if stopped else EXIT_FAILED
+    summary = explain(json.loads(summary_file.read_text(encoding="utf-8")), log_file)
     summary_file.unlink()
     print(human_summary(summary, log_file))
+    if stopped is not None:
+        return 128 + stopped
     return 0 if summary["ok"] and returncode == 0 else EXIT_FAILED
 
 

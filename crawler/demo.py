@@ -1,7 +1,8 @@
-"""Offline demo: ``python -m crawler.demo [OUTPUT]`` runs the main crawl against the shipped
-snapshot (``demo/snapshot``: real saved pages and a roll API listing them) on loopback.
+"""Offline demo: ``python -m crawler.demo [OUTPUT]``.
 
-Writes posts, state, logs and run summaries under OUTPUT (default ``demo-output``).
+Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them) on
+loopback and runs the main crawl against it through the cron command. Writes posts, state,
+logs and run summaries under OUTPUT; no network is needed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ SNAPSHOT = Path(__file__).resolve().parents[1] / "demo" / "snapshot"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__.splitlines()[0])
-    parser.add_argument("output", nargs="?", type=Path, default=Path("demo-output"))
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("output", nargs="?", type=Path, default=Path("demo-output"), metavar="OUTPUT",
+                        help="folder for posts/, state/ and logs/ (default: %(default)s)")
     args = parser.parse_args(argv)
     server = serve(SNAPSHOT)
     mirror = f"http://127.0.0.1:{server.server_port}"

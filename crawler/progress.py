@@ -1,10 +1,13 @@
 """Progress extension: one refreshed line on a terminal (pages scanned, articles written).
 
 Silent when stderr is not a terminal (cron, CI, pipes), or with ``PROGRESS_ENABLED=False``.
+When the log also goes to that terminal, the progress line is cleared before each log record
+is printed, so the two never share a line; the next refresh draws it again below.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TextIO
 
@@ -21,6 +24,8 @@ class Progress:
         self.stats = crawler.stats
         self.stream = stream
         self.loop = task.LoopingCall(self.show)
+        self.shown = False  # the progress line is on the screen, unterminated
+        self.handlers: list[logging.Handler] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Progress:
@@ -41,8 +46,20 @@ class Progress:
     def show(self) -> None:
         self.stream.write("\r\033[K" + self.line())
         self.stream.flush()
+        self.shown = True
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Handler filter on the terminal's log handler: clear the progress line first."""
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.shown = False
+        return True
 
     def spider_opened(self) -> None:
+        # Scrapy installs its final log handler just before the spider opens.
+        self.handlers = [h for h in logging.root.handlers if getattr(h, "stream", None) is self.stream]
+        for handler in self.handlers:
+            handler.addFilter(self)
         self.loop.start(INTERVAL_SECONDS, now=True)
 
     def spider_closed(self) -> None:
@@ -51,3 +68,6 @@ class Progress:
         self.show()
         self.stream.write("\n")
         self.stream.flush()
+        self.shown = False
+        for handler in self.handlers:
+            handler.removeFilter(self)

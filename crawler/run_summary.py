@@ -1,7 +1,10 @@
 """RunSummary extension: one JSON summary per run, the basis of the cron exit code.
 
 Written to ``RUN_SUMMARY_FILE`` when set, and always to
-``OUTPUT_DIR/.runs/<start time>.json`` and ``OUTPUT_DIR/.runs/last.json``.
+``OUTPUT_DIR/.runs/<start time>.json`` and ``OUTPUT_DIR/.runs/last.json``. ``summarize()``
+turns Scrapy's stats into that summary; the extension adds what stats do not hold: the
+spider's name, whether the spider ever opened, the article requests it scheduled and the
+``ALLOW_TRUNCATED`` setting.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.atomic import write_atomic
@@ -20,8 +23,16 @@ from crawler.atomic import write_atomic
 logger = logging.getLogger(__name__)
 
 
-def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[str, Any]:
-    """The run's outcome from Scrapy's stats: pure, so the cron command and tests share it."""
+def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider: str = "",
+              opened: bool = True, scheduled_articles: int | None = None,
+              allow_truncated: bool = False) -> dict[str, Any]:
+    """The run's outcome from Scrapy's stats: pure, so the cron command and tests share it.
+
+    ``opened`` False: the spider never opened (a pipeline or the state failed at start), so the
+    only problem reported is that, not the finish reason or an empty roll. ``scheduled_articles``:
+    the article requests the run scheduled, used when no ``article/requested`` stat exists and
+    the spider lists no channel (``sina_article``).
+    """
 
     def prefixed(prefix: str) -> dict[str, int]:
         return {k.removeprefix(prefix): v for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -34,6 +45,7 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
             dropped[label] = stats[stat]
     roll_errors = prefixed("roll/error/")
     roll_error_details = prefixed("roll/error_detail/")
+    truncated = {channel: str(why) for channel, why in prefixed("roll/truncated_detail/").items()}
     problems = []
     if reason != "finished":
         problems.append(f"finish reason is {reason!r}")
@@ -42,7 +54,14 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
     if channels and not stats.get("roll/pages", 0):
         details = "; ".join(f"{channel}: {detail}" for channel, detail in roll_error_details.items())
         problems.append("the roll API returned nothing usable" + (f" ({details})" if details else ""))
+    if not allow_truncated:
+        problems += [f"paging stopped early: {channel}: {why}; the next run continues there"
+                     for channel, why in truncated.items()]
+    if not opened:
+        problems = ["the crawl did not start (the cause is the last error of the log)"]
     return {
+        "spider": spider,
+        "crawl_started": opened,
         "started": _iso(stats.get("start_time")),
         "finished": _iso(stats.get("finish_time")) or datetime.now(UTC).isoformat(timespec="seconds"),
         "finish_reason": reason,
@@ -55,14 +74,24 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str]) -> dict[s
         "roll_errors": roll_errors,
         "roll_error_details": roll_error_details,
         "requests": stats.get("downloader/request_count", 0),
-        "article_requests": stats.get("roll/to_fetch/new", 0) + stats.get("roll/to_fetch/changed", 0),
+        "article_requests": _article_requests(stats, channels, scheduled_articles),
         "roll_pages": stats.get("roll/pages", 0),
+        "truncated": truncated,
         "retries": stats.get("retry/count", 0),
         "ok": not problems,
         "problems": problems,
         # Every counter of the run (Scrapy's and ours), for tools that need more than the above.
         "stats": {k: v for k, v in sorted(stats.items()) if isinstance(v, int | float) and not isinstance(v, bool)},
     }
+
+
+def _article_requests(stats: dict[str, Any], channels: list[str], scheduled: int | None) -> int:
+    """``article/requested`` when the spider counts it; else, for a spider that lists channels,
+    the articles it queued from the roll; else the article requests the run scheduled."""
+    if "article/requested" in stats:
+        return stats["article/requested"]
+    queued = stats.get("roll/to_fetch/new", 0) + stats.get("roll/to_fetch/changed", 0)
+    return queued if channels or scheduled is None else scheduled
 
 
 def _iso(value: Any) -> str | None:
@@ -75,18 +104,43 @@ class RunSummary:
         settings = crawler.settings
         self.explicit = settings.get("RUN_SUMMARY_FILE") or None
         self.runs_dir = Path(settings.get("OUTPUT_DIR", "output")) / ".runs"
+        self.allow_truncated = settings.getbool("ALLOW_TRUNCATED", False)
+        self.opened = False
+        self.scheduled_articles = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
         extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(extension.request_dropped, signal=signals.request_dropped)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
+
+    def spider_opened(self) -> None:
+        self.opened = True
+
+    @staticmethod
+    def is_article_request(request: Request) -> bool:
+        """A first request for an article page: its callback is ``parse_article`` (both spiders)
+        and it is neither a retry nor a redirect of an earlier request."""
+        callback = getattr(request.callback, "__name__", "")
+        return callback == "parse_article" and not {"retry_times", "redirect_times"} & set(request.meta)
+
+    def request_scheduled(self, request: Request) -> None:
+        self.scheduled_articles += self.is_article_request(request)
+
+    def request_dropped(self, request: Request) -> None:  # refused by the duplicate filter
+        self.scheduled_articles -= self.is_article_request(request)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_time", datetime.now(UTC))
         channels = [c.name for c in getattr(spider, "channels", [])]
-        summary = summarize(stats, reason, channels)
+        # CoreStats sets start_time when the spider opens: either sign means it did.
+        opened = self.opened or stats.get("start_time") is not None
+        summary = summarize(stats, reason, channels, spider=spider.name, opened=opened,
+                            scheduled_articles=self.scheduled_articles, allow_truncated=self.allow_truncated)
         data = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         started = (summary["started"] or summary["finished"]).replace(":", "").replace("+0000", "Z")
         targets = [self.runs_dir / f"{started}.json", self.runs_dir / "last.json"]

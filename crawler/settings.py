@@ -1,5 +1,7 @@
 """Every setting of the project, with its default. Override with ``-s NAME=VALUE``."""
 
+import os
+
 BOT_NAME = "sina_finance"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -16,8 +18,8 @@ ITEM_PIPELINES = {
 }
 
 # --- Channel crawl (sina_finance) ----------------------------------------------------------
-# Channel table; empty means crawler/channels.yaml.
-CHANNELS_FILE = ""
+# Channel table: the packaged crawler/channels.yaml (an empty value means that file too).
+CHANNELS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "channels.yaml")
 # Roll API host: feed.mix.sina.com.cn (current) or feed.sina.com.cn (older, same schema).
 ROLL_API_HOST = "feed.mix.sina.com.cn"
 # Most roll pages (50 items each) read per channel and run.
@@ -25,6 +27,8 @@ ROLL_MAX_PAGES = 100
 # Incremental runs re-list this far behind the channel's high-water mark, so recent articles
 # that Sina edits (a newer API mtime) are fetched and rewritten.
 UPDATE_LOOKBACK_HOURS = 48
+# A run whose paging stopped before the window's start still counts as OK (cron exits 0).
+ALLOW_TRUNCATED = False
 # Incremental state: which doc ids are written, where, with what content, and each channel's
 # mark. STATE_CLASS implements crawler.state.StateStore; the SQLite store keeps it in STATE_PATH.
 STATE_CLASS = "crawler.state.SQLiteState"
@@ -47,6 +51,9 @@ EXTENSIONS = {
 SINA_MIRROR = ""
 ADDONS = {
     "crawler.addons.SinaMirrorAddon": 100,
+    # Console only (no LOG_FILE): Scrapy's start-up INFO and the stats dump go below LOG_LEVEL,
+    # a robots.txt download failure is one line; the log file keeps everything.
+    "crawler.console.QuietConsoleAddon": 200,
 }
 
 # --- Politeness (live Sina) -------------------------------------------------------------
