@@ -1,10 +1,16 @@
-"""Atomic file replacement: readers see the old bytes or the new bytes, never a mix."""
+"""Atomic file replacement: readers see the old bytes or the new bytes, never a mix.
+
+The file gets the mode a plain ``open(path, "w")`` would give it: an existing file keeps its
+mode, a new one gets 0o666 less the process umask (0644 under umask 022), so a web server
+running as another user can read the posts.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 
 
@@ -14,9 +20,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     On any error the temp file is removed and the previous file (if any) is untouched.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    fd, tmp_name = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -26,6 +34,16 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(path.parent)
+
+
+def _create_temp(path: Path) -> tuple[int, str]:
+    # Like mkstemp, but created with 0o666 so the umask applies as it does to open() (mkstemp: 0600).
+    while True:
+        name = str(path.parent / f".{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
+        except FileExistsError:
+            continue
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -1,7 +1,8 @@
 """Debug one saved page: ``python -m crawler.parse_page FILE --url URL [--render]``.
 
 Prints the item as JSON (UTF-8, ISO dates with +08:00), or with ``--render`` the post text
-exactly as the exporter writes it. A page that is not an article exits 2 with its reason.
+exactly as the exporter writes it. A page that is not an article, or a file that cannot be
+read, exits 2 with one line saying why.
 """
 
 from __future__ import annotations
@@ -32,7 +33,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--render", action="store_true", help="print the post instead of the item")
     args = parser.parse_args(argv)
     headers = {"Content-Type": args.content_type} if args.content_type else None
-    result = read_page(args.url, args.file.read_bytes(), headers)
+    try:
+        body = args.file.read_bytes()
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    result = read_page(args.url, body, headers)
     out = sys.stdout.buffer
     if not isinstance(result, Article):
         print(f"not an article: {result}", file=sys.stderr)

@@ -40,6 +40,8 @@ RUN_SUMMARY_FILE = ""
 # One refreshed progress line on stderr when it is a terminal.
 PROGRESS_ENABLED = True
 EXTENSIONS = {
+    # One writer per STATE_PATH and OUTPUT_DIR: <STATE_PATH>.lock, OUTPUT_DIR/.lock (crawler/lock.py).
+    "crawler.lock.CrawlLock": 100,
     "crawler.run_summary.RunSummary": 500,
     "crawler.progress.Progress": 510,
 }
@@ -85,6 +87,8 @@ DEFAULT_REQUEST_HEADERS = {
 }
 
 # --- Scrapy housekeeping ------------------------------------------------------------------
+# `scrapy crawl` checks -a arguments and takes the crawl lock before Scrapy starts.
+COMMANDS_MODULE = "crawler.commands"
 TELNETCONSOLE_ENABLED = False
 # No listening control port on a cron server.
 REMOTE_CONTROL_ENABLED = False

@@ -61,3 +61,23 @@ def test_urls_argument_and_missing_page_is_counted_not_fatal(tmp_path, mirror):
     assert stats["article/fetch_failed/HttpError"] == 1
     assert "doc-inotinsnapshot00.shtml" in result.stderr
     assert set(posts_under(output)) == {'2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'}
+
+
+def test_bad_urls_are_reported_and_skipped_while_the_good_one_is_fetched(tmp_path, mirror):
+    output = tmp_path / "output"
+    url_file = tmp_path / "urls.txt"
+    url_file.write_text("  # an indented comment, not a URL\n\n"
+                        "ftp://finance.sina.com.cn/roll/x.shtml\nhttps://example.com/x\n", encoding="utf-8")
+    good = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
+    result = run_crawl("sina_article", output, mirror, f"urls=not-a-url,{good}", f"url_file={url_file}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = run_summary(output)
+    assert summary["ok"] is True
+    assert summary["dropped"] == {"bad_url/not_a_url": 1, "bad_url/not_http": 1, "bad_url/not_sina": 1}
+    assert "offsite/filtered" not in summary["stats"]
+    assert summary["stats"]["downloader/request_count"] == 2  # robots.txt and the good page, nothing else
+    assert "Bad URL skipped (not_a_url: not a URL): not-a-url" in result.stderr
+    assert "Bad URL skipped (not_http: not an http(s) URL): ftp://finance.sina.com.cn/roll/x.shtml" in result.stderr
+    assert "Bad URL skipped (not_sina: not a Sina host (*.sina.com.cn, *.sina.cn)): https://example.com/x" in result.stderr
+    assert "indented comment" not in result.stderr
+    assert set(posts_under(output)) == {'2018-12-28/60万"12306账号"外泄_ 中铁总辟谣称消息不实.md'}

@@ -42,3 +42,10 @@ def test_non_article_exits_2_with_a_one_line_reason():
     assert result.stdout == b""
     lines = result.stderr.decode("utf-8").strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("not an article: portal_page")
+
+
+def test_a_missing_file_exits_2_with_one_line(tmp_path):
+    result = parse_page(str(tmp_path / "saved.html"), "--url", FINANCE_2018_URL)
+    assert result.returncode == 2
+    assert result.stdout == b""
+    assert result.stderr.decode("utf-8").splitlines() == [f"cannot read {tmp_path / 'saved.html'}: No such file or directory"]

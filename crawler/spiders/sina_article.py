@@ -1,35 +1,48 @@
-"""``scrapy crawl sina_article -a urls=URL[,URL…]`` or ``-a url_file=PATH``: fetch given pages."""
+"""``scrapy crawl sina_article -a urls=URL[,URL…]`` or ``-a url_file=PATH``: fetch given pages.
+
+The arguments follow ``crawler.arguments.ARTICLE_ARGUMENTS``. An entry that is not an http(s)
+URL of a Sina host is logged as a warning, counted as ``article/dropped/bad_url/<reason>`` and
+skipped; the other entries are fetched.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.arguments import ARTICLE_ARGUMENTS, url_problem
 from crawler.items import Article
 from crawler.reading import read_article, record_fetch_failure
+
+WHY = {
+    "not_a_url": "not a URL",
+    "not_http": "not an http(s) URL",
+    "not_sina": "not a Sina host (*.sina.com.cn, *.sina.cn)",
+}
 
 
 class SinaArticleSpider(scrapy.Spider):
     name = "sina_article"
     allowed_domains = ["sina.com.cn", "sina.cn"]
+    arguments = ARTICLE_ARGUMENTS
 
     def __init__(self, urls: str = "", url_file: str = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.page_urls = [u.strip() for u in urls.split(",") if u.strip()]
-        if url_file:
-            lines = Path(url_file).read_text(encoding="utf-8").splitlines()
-            self.page_urls += [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-        if not self.page_urls:
-            raise ValueError("sina_article needs -a urls=URL[,URL…] or -a url_file=PATH")
+        values = self.arguments.check({"urls": urls, "url_file": url_file})
+        self.page_urls: list[str] = values["urls"] + values["url_file"]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.page_urls:
-            yield scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed)
+            problem = url_problem(url)
+            if problem is None:
+                yield scrapy.Request(url, callback=self.parse_article, errback=self.fetch_failed)
+                continue
+            self.crawler.stats.inc_value(f"article/dropped/bad_url/{problem}")
+            self.logger.warning("Bad URL skipped (%s: %s): %s", problem, WHY[problem], url)
 
     def parse_article(self, response: Response) -> Iterator[Article]:
         article = read_article(self, response)
@@ -38,4 +51,3 @@ class SinaArticleSpider(scrapy.Spider):
 
     def fetch_failed(self, failure: Failure) -> None:
         record_fetch_failure(self, failure)
-

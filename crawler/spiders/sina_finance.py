@@ -32,27 +32,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.arguments import FINANCE_ARGUMENTS
 from crawler.channels import Channel, load_channels, pick_channels
 from crawler.coverage import Scan, plan, settle, unread_left
 from crawler.items import Article, RollEntry
 from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
 from crawler.state import crawl_state
-from crawler.values import SHANGHAI, parse_beijing_time
-
-
-def _flag(value: str | bool) -> bool:
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
-
-
-def parse_bound(value: str, *, end_of_day: bool = False) -> datetime:
-    """``2021-10-01`` (a Beijing day; as ``until`` it includes the whole day) or an ISO time."""
-    moment = parse_beijing_time(value)
-    if moment is None:
-        raise ValueError(f"not a date: {value!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)")
-    if end_of_day and len(value.strip()) <= 10:
-        moment += timedelta(days=1, seconds=-1)
-    return moment
+from crawler.values import SHANGHAI
 
 
 @dataclass
@@ -68,22 +55,23 @@ class SinaFinanceSpider(scrapy.Spider):
     name = "sina_finance"
     allowed_domains = ["sina.com.cn", "sina.cn"]
 
-    def __init__(self, channels: str = "", since: str = "", until: str = "", refetch: str = "",
-                 reset_state: str = "", max_pages: str = "", *args: Any, **kwargs: Any) -> None:
+    arguments = FINANCE_ARGUMENTS  # `scrapy crawl` checks -a against these before starting
+
+    def __init__(self, channels: str = "", since: datetime | None = None, until: datetime | None = None,
+                 refetch: bool = False, reset_state: bool = False, max_pages: int | None = None,
+                 *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.channel_spec = channels
-        self.since_arg = parse_bound(since) if since else None
-        self.until = parse_bound(until, end_of_day=True) if until else None
-        self.refetch = _flag(refetch)
-        self.reset_state = _flag(reset_state)
-        self.max_pages_arg = int(max_pages) if max_pages else None
+        self.since_arg, self.until = since, until
+        self.refetch, self.reset_state = refetch, reset_state
+        self.max_pages_arg = max_pages
         self.scans: dict[str, list[Scan]] = {}
         self.listed: dict[str, Listed] = {}
         self.open_scans = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SinaFinanceSpider:
-        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider = super().from_crawler(crawler, *args, **cls.arguments.check(kwargs, crawler.settings))
         settings = crawler.settings
         spider.table = load_channels(settings.get("CHANNELS_FILE"))
         spider.channels = pick_channels(spider.table, spider.channel_spec)

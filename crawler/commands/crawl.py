@@ -1,0 +1,64 @@
+"""``scrapy crawl``, checked before Scrapy starts.
+
+A usage mistake (unknown spider, unknown or bad ``-a`` argument) exits 2 with Scrapy's usage
+line and one error line, before anything is logged or written. Then the crawl lock
+(crawler.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
+command exits 75 with one line naming the holder (1 when the lock file cannot be created).
+The lock is held until the process exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands import ScrapyHelpFormatter
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
+
+from crawler.arguments import DECLARED, ArgumentError
+from crawler.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
+
+
+class OneLineUsage(ScrapyHelpFormatter):
+    """Scrapy's help layout, but a usage error shows the usage as one line, not a titled block."""
+
+    def format_part_strings(self, part_strings: list[str]) -> list[str]:
+        if len(part_strings) == 1 and part_strings[0].startswith("usage: "):
+            return part_strings
+        return super().format_part_strings(part_strings)
+
+
+class Command(ScrapyCrawl):
+    def syntax(self) -> str:
+        return "[options] <spider> [-a NAME=VALUE …]"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.prog = "scrapy crawl"  # the error line reads "scrapy crawl: error: …", also under python -m
+        parser.formatter_class = OneLineUsage
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        if len(args) != 1:
+            return  # Scrapy's own run() says what is wrong
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
+        try:
+            spidercls = loader.load(args[0])
+        except KeyError:
+            raise UsageError(f"unknown spider {args[0]!r}; known: {', '.join(sorted(loader.list()))}",
+                             print_help=False) from None
+        spec = getattr(spidercls, "arguments", None) or DECLARED.get(spidercls.name)
+        if spec is not None:
+            try:
+                spec.check(opts.spargs, self.settings)
+            except ArgumentError as error:
+                raise UsageError(str(error), print_help=False) from None
+        try:
+            # Scrapy's cmdline took "crawl" out of sys.argv; the holder line names the whole command.
+            hold_crawl_locks(self.settings, ["scrapy", "crawl", *sys.argv[1:]])
+        except (LockHeld, LockFailed) as error:
+            print(f"scrapy crawl: not starting: {error.args[-1]}", file=sys.stderr)
+            sys.exit(EXIT_LOCKED if isinstance(error, LockHeld) else 1)
