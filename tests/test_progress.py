@@ -21,23 +21,9 @@ def test_progress_line_on_a_terminal_and_not_without_one(tmp_path):
                    "-s", f"STATE_PATH={site.work / 'crawl.sqlite'}", "-s", "DOWNLOAD_DELAY=0",
                    "-s", "LOG_FILE=" + str(site.work / "crawl.log")]
         site.work.mkdir(parents=True, exist_ok=True)
-        controller, terminal = pty.openpty()
-        process = subprocess.Popen(command, cwd=PROJECT, stdin=terminal, stdout=terminal, stderr=terminal)
-        os.close(terminal)
-        seen = b""
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                chunk = os.read(controller, 4096)
-            except OSError:  # the terminal closed: the crawl ended
-                break
-            if not chunk:
-                break
-            seen += chunk
-        process.wait(timeout=60)
-        os.close(controller)
-        assert process.returncode == 0
-        segments = [part.replace("\x1b[K", "") for part in re.split(r"[\r\n]+", seen.decode("utf-8", "replace"))]
+        returncode, seen = read_terminal(command)
+        assert returncode == 0
+        segments = [part.replace("\x1b[K", "") for part in re.split(r"[\r\n]+", seen)]
         last = [part for part in segments if part.strip()][-1]
         assert "roll pages 1 | queued 8 new 0 changed | written 8 updated 0 unchanged 0 | errors 0" in last
 
