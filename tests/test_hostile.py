@@ -10,7 +10,7 @@ from pathlib import Path
 import frontmatter
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
@@ -143,6 +143,7 @@ bodies = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(title=titles, body=bodies)
 def test_render_then_parse_round_trips(title, body):
+    assume("&#12" not in title)  # the format writes { and } as &#123; and &#125;: such a title is ambiguous
     item = article(title, body_html=body)
     text = render_post(item)
     meta = frontmatter.loads(text).metadata

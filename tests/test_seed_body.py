@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pipelines.format.seed_body import seed_body
 
 BASE = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
@@ -76,3 +78,16 @@ def test_script_urls_are_removed_from_every_url_attribute():
                     '<form action="javascript:z()"></form><a href="data:text/html,<script>">d</a>', BASE)
     assert "javascript" not in out.lower() and "data:text/html" not in out
     assert out.startswith('<img alt="x" referrerpolicy="no-referrer">')
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("<SCRIPT", "&lt;SCRIPT"),
+    ("<p>x</p><scr", "<p>x</p>&lt;scr"),
+    ("<SCRIPT<", "&lt;SCRIPT<"),  # a last lone "<" is text to a browser
+    ("<?<SCRIPT>", "<?&lt;SCRIPT>"),
+    ("1 < 2", "1 < 2"),
+])
+def test_unterminated_and_odd_tags_stay_text(body, expected):
+    # Found by the property test of test_hostile.py: an unterminated tag at the very end came
+    # out as live markup.
+    assert seed_body(body, "https://finance.sina.com.cn/") == expected

@@ -35,6 +35,10 @@ URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href",
 
 def seed_body(body_html: str, base_url: str) -> str:
     rewriter = _SeedRewriter(base_url)
+    # Unterminated tags at the very end ("…<script") are text: HTMLParser would hand them over
+    # in pieces ("<", "script") that no longer look like markup, and a browser would open them.
+    closed = body_html.rfind(">") + 1
+    body_html = body_html[:closed] + body_html[closed:].replace("<", "&lt;")
     rewriter.feed(body_html)
     rewriter.close()
     return "".join(rewriter.out)
@@ -85,13 +89,13 @@ class _SeedRewriter(HTMLParser):
         self._keep(f"<!--{html.unescape(data)}-->")
 
     def handle_decl(self, decl: str) -> None:
-        self._keep(f"<!{decl}>")
+        self._keep(f"<!{_inert(decl)}>")
 
     def unknown_decl(self, data: str) -> None:
-        self._keep(f"<![{data}]>")
+        self._keep(f"<![{_inert(data)}]>")
 
     def handle_pi(self, data: str) -> None:
-        self._keep(f"<?{data}>")
+        self._keep(f"<?{_inert(data)}>")
 
     def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
         attrs = [(name, value) for name, value in attrs if _safe_attribute(name, value)]
@@ -129,3 +133,8 @@ def _attribute(name: str, value: str | None) -> str:
     if not value:
         return f" {name}"
     return ' {}="{}"'.format(name, value.replace('"', "&quot;"))
+
+
+def _inert(text: str) -> str:
+    """Declaration and processing-instruction text with no "<" that could open a tag."""
+    return text.replace("<", "&lt;")
