@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from crawler.items import BODY_MODES
+
 DEFAULT_CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
 
 
@@ -23,6 +25,7 @@ class Channel:
     referer: str
     categories: tuple[str, str, str]
     default: bool = False
+    body_mode: str | None = None  # overrides the BODY_MODE setting for this channel's posts
 
 
 def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
@@ -49,11 +52,15 @@ def _channel(path: Path, name: str, spec: object) -> Channel:
             referer=str(spec.get("referer", "https://finance.sina.com.cn/")),
             categories=categories,  # type: ignore[arg-type]
             default=bool(spec.get("default", False)),
+            body_mode=str(spec["body_mode"]) if spec.get("body_mode") else None,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ChannelError(f"{path}: channel {name!r} is missing or has a bad {error}") from None
     if len(categories) != 3 or not all(categories):
         raise ChannelError(f"{path}: channel {name!r} needs exactly three non-empty categories")
+    if channel.body_mode is not None and channel.body_mode not in BODY_MODES:
+        raise ChannelError(f"{path}: channel {name!r} has body_mode {channel.body_mode!r}; "
+                           f"known: {', '.join(BODY_MODES)}")
     return channel
 
 

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+
+# How a post's body is written: seed, the reference system's body byte for byte; clean, the
+# article only (no promos, ads, QR blocks, editor line); markdown, the clean body as Markdown.
+BODY_MODES = ("seed", "clean", "markdown")
 
 
 @dataclass
@@ -51,8 +56,13 @@ class Article:
     api_mtime: datetime | None = None
     # The channel (of the channel table) whose listing gave the categories.
     roll_channel: str | None = None
+    # The channel's body mode (one of BODY_MODES), when its table entry sets one.
+    body_mode: str | None = None
     # Set by the exporter: where the post was written.
     output_path: str | None = None
+    # Set by the exporter: the post's line of OUTPUT_DIR/index.jsonl (crawler.manifest.FIELDS),
+    # what the JSON feed exports (-O items.jsonl / .json) write for the item.
+    manifest: dict[str, Any] | None = None
 
     def apply_listing(self, entry: RollEntry, categories: list[str]) -> None:
         """Take the roll API's values where the reference system did: its doc id, ``intime`` as

@@ -9,6 +9,12 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- Output -----------------------------------------------------------------------------
 # Root folder of the posts: OUTPUT_DIR/<YYYY-MM-DD>/<title>.md
 OUTPUT_DIR = "output"
+# Post bodies: seed (the reference system's, byte for byte), clean (the article only) or
+# markdown (the clean body as Markdown). A channel of CHANNELS_FILE may set its own body_mode.
+BODY_MODE = "seed"
+# Front-matter keys written after the seed's, e.g. link,doc_id,source,keywords,updated,
+# description,editor,channel (empty: the seed's keys only).
+EXTRA_FRONT_MATTER: list[str] = []
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanArticlePipeline": 100,
@@ -94,5 +100,13 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+# -O items.jsonl / items.json: one line per post with the field names and values of
+# OUTPUT_DIR/index.jsonl (crawler/manifest.py), not the raw item.
+FEED_EXPORTERS = {
+    "json": "crawler.feeds.ManifestJsonItemExporter",
+    "jsonlines": "crawler.feeds.ManifestJsonLinesItemExporter",
+    "jsonl": "crawler.feeds.ManifestJsonLinesItemExporter",
+    "jl": "crawler.feeds.ManifestJsonLinesItemExporter",
+}
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

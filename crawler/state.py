@@ -5,14 +5,17 @@ API mtime and channel, and how far each channel's listing is covered.
 and the exporter share that one object) and closes it when the engine stops. ``StateStore``
 is the interface; ``SQLiteState`` (``STATE_PATH``, default ``.state/crawl.sqlite``) the
 default. A doc id is recorded only once its post file is in place, so a crash never marks
-unwritten work done. The doc id -> post path map lives here only; files beside the posts
-(``OUTPUT_DIR/.posts.jsonl``) are derived from it.
+unwritten work done. The doc id -> post path map lives here only, with what the manifest needs
+of each post (title, publish time, source, categories, body mode, first and last write); the
+files beside the posts (``OUTPUT_DIR/.posts.jsonl``, ``OUTPUT_DIR/index.jsonl``) are derived
+from it.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +27,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from crawler.coverage import Coverage, Gap
+from crawler.manifest import PostRecord
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -37,7 +41,13 @@ CREATE TABLE IF NOT EXISTS articles (
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     status TEXT NOT NULL,
-    channel TEXT
+    channel TEXT,
+    title TEXT,
+    published TEXT,
+    source TEXT,
+    categories TEXT,
+    body_mode TEXT,
+    last_written TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_output_path ON articles (output_path);
 CREATE TABLE IF NOT EXISTS channel_marks (
@@ -53,14 +63,22 @@ CREATE TABLE IF NOT EXISTS channel_gaps (
     PRIMARY KEY (channel, cursor)
 );
 """
-# Version 1 -> 2: which channel listed each article; where a channel's coverage starts; gaps.
+# Version 1 -> 2: which channel listed each article; where a channel's coverage starts; gaps;
+# what the manifest (OUTPUT_DIR/index.jsonl) needs of each post. A first-layout row gets its
+# title, date, categories and body mode from its file when the manifest is derived, until the
+# crawl writes it again; its last write is taken to be its last record.
+_MANIFEST_COLUMNS = ("title", "published", "source", "categories", "body_mode", "last_written")
 _MIGRATE_1_TO_2 = """
 ALTER TABLE articles ADD COLUMN channel TEXT;
 ALTER TABLE channel_marks ADD COLUMN floor INTEGER;
+""" + "".join(f"ALTER TABLE articles ADD COLUMN {column} TEXT;\n" for column in _MANIFEST_COLUMNS) + """
+UPDATE articles SET last_written=last_seen;
 UPDATE meta SET value='2' WHERE key='schema_version';
 """
-# A reset forgets what was fetched but not where each article's file is, so a refetched
-# article goes back to its own file.
+_POST_COLUMNS = ("doc_id, output_path, url, title, published, source, channel, categories, body_mode, "
+                 "content_hash, first_seen, last_written")
+# A reset forgets what was fetched but not where each article's file is (nor the hash of its
+# bytes), so a refetched article goes back to its own file.
 FORGOTTEN = "forgotten"
 
 
@@ -94,7 +112,18 @@ class StateStore(Protocol):
         """Every (post path, doc id), sorted by path."""
 
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
-               status: str, channel: str | None = None) -> None: ...
+               status: str, channel: str | None = None, *, title: str | None = None,
+               published: str | None = None, source: str | None = None,
+               categories: Sequence[str] | None = None, body_mode: str | None = None) -> None:
+        """Record a post whose file is in place: ``content_hash`` is the sha256 of its bytes (a
+        new hash is a new last write); the keyword fields are what the manifest lists (the
+        sanitised title, the publish time as ISO 8601 +08:00); ``channel`` keeps its first value."""
+
+    def posts(self) -> Iterator[PostRecord]:
+        """Every recorded post (forgotten ones too: their files stay), sorted by path."""
+
+    def post(self, doc_id: str) -> PostRecord | None:
+        """The recorded post of a doc id."""
 
     def high_water(self, channel: str) -> int | None: ...
 
@@ -158,6 +187,20 @@ class SQLiteState:
             ) from None
 
     @classmethod
+    def read_only_posts(cls, path: str | Path) -> list[PostRecord]:
+        """``posts()`` of a state file through a read-only connection: never created, migrated or
+        locked (a state closed cleanly is read as immutable, leaving no -wal/-shm files behind)."""
+        path = Path(path)
+        mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
+        try:
+            state = cls.__new__(cls)  # not __init__: that creates and migrates
+            state.path, state.db = path, db
+            return list(state.posts())
+        finally:
+            db.close()
+
+    @classmethod
     def from_crawler(cls, crawler: Crawler) -> SQLiteState:
         return cls(crawler.settings.get("STATE_PATH") or ".state/crawl.sqlite")
 
@@ -172,8 +215,17 @@ class SQLiteState:
         if row is not None and int(row[0]) != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {row[0]}, this crawler needs {SCHEMA_VERSION}")
         self.db.executescript(_SCHEMA)
+        self._add_manifest_columns()
         if row is None:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _add_manifest_columns(self) -> None:
+        # A schema-2 state written before the manifest columns existed (never released).
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}
+        missing = [column for column in _MANIFEST_COLUMNS if column not in have]
+        if missing:
+            self.db.executescript("BEGIN; " + "".join(f"ALTER TABLE articles ADD COLUMN {c} TEXT; " for c in missing)
+                                  + "UPDATE articles SET last_written=last_seen WHERE last_written IS NULL; COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -181,7 +233,7 @@ class SQLiteState:
     def reset(self) -> None:
         with self.db:
             self.db.execute("BEGIN")
-            self.db.execute("UPDATE articles SET content_hash='', mtime=NULL, status=?", (FORGOTTEN,))
+            self.db.execute("UPDATE articles SET mtime=NULL, status=?", (FORGOTTEN,))
             self.db.execute("DELETE FROM channel_marks")
             self.db.execute("DELETE FROM channel_gaps")
 
@@ -204,15 +256,39 @@ class SQLiteState:
         yield from self.db.execute("SELECT output_path, doc_id FROM articles ORDER BY output_path, doc_id")
 
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
-               status: str, channel: str | None = None) -> None:
+               status: str, channel: str | None = None, *, title: str | None = None,
+               published: str | None = None, source: str | None = None,
+               categories: Sequence[str] | None = None, body_mode: str | None = None) -> None:
+        # A caller that passes no manifest fields (no title) leaves them as they were.
         now = _now()
+        listed = json.dumps(list(categories), ensure_ascii=False) if categories is not None else None
         self.db.execute(
-            """INSERT INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """INSERT INTO articles (doc_id, url, output_path, content_hash, mtime, first_seen, last_seen, status,
+                                     channel, title, published, source, categories, body_mode, last_written)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(doc_id) DO UPDATE SET url=excluded.url, output_path=excluded.output_path,
+               last_written=CASE WHEN articles.content_hash=excluded.content_hash
+                                      AND articles.output_path=excluded.output_path
+                                 THEN COALESCE(articles.last_written, excluded.last_written)
+                                 ELSE excluded.last_written END,
                content_hash=excluded.content_hash, mtime=excluded.mtime, last_seen=excluded.last_seen,
-               status=excluded.status, channel=COALESCE(articles.channel, excluded.channel)""",
-            (doc_id, url, output_path, content_hash, mtime, now, now, status, channel),
+               status=excluded.status, channel=COALESCE(articles.channel, excluded.channel),
+               title=COALESCE(excluded.title, articles.title),
+               published=COALESCE(excluded.published, articles.published),
+               source=CASE WHEN excluded.title IS NULL THEN articles.source ELSE excluded.source END,
+               categories=COALESCE(excluded.categories, articles.categories),
+               body_mode=COALESCE(excluded.body_mode, articles.body_mode)""",
+            (doc_id, url, output_path, content_hash, mtime, now, now, status, channel, title, published, source,
+             listed, body_mode, now),
         )
+
+    def posts(self) -> Iterator[PostRecord]:
+        rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles ORDER BY output_path, doc_id")
+        yield from (_post_record(row) for row in rows.fetchall())
+
+    def post(self, doc_id: str) -> PostRecord | None:
+        row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        return _post_record(row) if row else None
 
     def high_water(self, channel: str) -> int | None:
         return self.coverage(channel).high_water
@@ -247,3 +323,10 @@ class SQLiteState:
         counts = dict(self.db.execute(
             "SELECT channel, COUNT(*) FROM articles WHERE channel IS NOT NULL GROUP BY channel"))
         return {channel: (marks.get(channel), counts.get(channel, 0)) for channel in sorted(marks | counts)}
+
+
+def _post_record(row: tuple) -> PostRecord:
+    doc_id, path, url, title, published, source, channel, categories, body_mode, sha256, first, last = row
+    return PostRecord(path=path, doc_id=doc_id, url=url, title=title, published=published, source=source,
+                      channel=channel, categories=tuple(json.loads(categories)) if categories else None,
+                      body_mode=body_mode, sha256=sha256 or None, first_written=first, last_written=last)

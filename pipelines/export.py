@@ -4,8 +4,10 @@ The date folder is the Beijing publish date. Files are written atomically and on
 bytes change; each written post is then recorded in the crawl state (path, content hash, API
 mtime), the one owner of which doc id owns which file. So an article keeps its file across
 runs, and two articles whose titles give the same name never overwrite each other (the later
-one gets its doc id appended). ``OUTPUT_DIR/.posts.jsonl`` is derived from the state at the end
-of each crawl for tools that read the folder.
+one gets its doc id appended). ``OUTPUT_DIR/.posts.jsonl`` and the manifest
+``OUTPUT_DIR/index.jsonl`` (``crawler.manifest``) are derived from the state at the end of each
+crawl for tools that read the folder; each item carries its manifest line (``Article.manifest``)
+for the feed exports.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.atomic import write_atomic
-from crawler.items import Article
+from crawler.items import BODY_MODES, Article
+from crawler.manifest import MANIFEST_NAME, manifest_entry, manifest_from_state, write_manifest
 from crawler.state import StateStore, crawl_state
 from crawler.values import SHANGHAI
 from pipelines.format import post_file_name, render_post
+from pipelines.format.post import SEED_CATEGORIES
+from pipelines.format.title import sanitise_title
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -38,22 +43,28 @@ def as_article(item: Any) -> Article:
 
 class PostExportPipeline:
     def __init__(self, output_dir: str, stats: StatsCollector, state: StateStore,
-                 crawler: Crawler | None = None) -> None:
+                 crawler: Crawler | None = None, body_mode: str = "seed", extra_keys: list[str] | None = None) -> None:
+        if body_mode not in BODY_MODES:
+            raise ValueError(f"BODY_MODE={body_mode!r} is not one of {', '.join(BODY_MODES)}")
         self.root = Path(output_dir)
         self.stats = stats
         self.state = state
         self.crawler = crawler
+        self.body_mode = body_mode
+        self.extra_keys = list(extra_keys or [])
         self.closing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostExportPipeline:
-        return cls(crawler.settings.get("OUTPUT_DIR", "output"), crawler.stats, crawl_state(crawler), crawler)
+        settings = crawler.settings
+        return cls(settings.get("OUTPUT_DIR", "output"), crawler.stats, crawl_state(crawler), crawler,
+                   body_mode=settings.get("BODY_MODE") or "seed", extra_keys=settings.getlist("EXTRA_FRONT_MATTER"))
 
     def open_spider(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
 
     def close_spider(self) -> None:
-        """Derive ``.posts.jsonl`` (post path -> doc id, sorted) from the state."""
+        """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state."""
         lines = [json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False) + "\n"
                  for path, doc_id in self.state.paths()
                  if (relative := self._relative(path)) is not None]
@@ -64,10 +75,15 @@ class PostExportPipeline:
                 write_atomic(index, data)
         except OSError as error:
             logger.error("Cannot write %s: %s", index, error)
+        try:
+            write_manifest(self.root, manifest_from_state(self.state.posts(), self.root))
+        except OSError as error:
+            logger.error("Cannot write %s: %s", self.root / MANIFEST_NAME, error)
 
     def process_item(self, item: Any) -> Any:
         article = as_article(item)
-        data = render_post(article).encode("utf-8")
+        body_mode = article.body_mode or self.body_mode
+        data = render_post(article, body_mode, self.extra_keys).encode("utf-8")
         path = self.root / self._target(article, data)
         try:
             if path.exists() and path.read_bytes() == data:
@@ -79,11 +95,18 @@ class PostExportPipeline:
             self.output_failed(path, error)
             raise DropItem(f"output_unwritable: {path}: {error}") from None
         mtime = int(article.api_mtime.timestamp()) if article.api_mtime else None
+        assert article.published_at is not None
+        published = article.published_at.astimezone(SHANGHAI).replace(microsecond=0).isoformat()
         self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written",
-                          channel=article.roll_channel)
+                          channel=article.roll_channel, title=sanitise_title(article.title), published=published,
+                          source=article.source, categories=list(article.categories or SEED_CATEGORIES),
+                          body_mode=body_mode)
         self.stats.inc_value(f"export/{outcome}")
         logger.debug("Post %s (%s): %s", path, article.doc_id, outcome)
-        ItemAdapter(item)["output_path"] = str(path)
+        adapter = ItemAdapter(item)
+        adapter["output_path"] = str(path)
+        record = self.state.post(article.doc_id)
+        adapter["manifest"] = manifest_entry(record, self.root) if record is not None else None
         return item
 
     def output_failed(self, path: Path, error: OSError) -> None:

@@ -69,7 +69,7 @@ def test_changed_article_is_rewritten_in_place_even_if_its_title_changed(tmp_pat
     later, stats = open_exporter(tmp_path)
     later.process_item(article(title="新标题", body_html="<p>更正</p>\n"))
     later.close_spider()
-    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/标题.md"]
+    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/标题.md", "index.jsonl"]
     assert "更正" in (tmp_path / "2018-12-28" / "标题.md").read_text(encoding="utf-8")
     assert stats.get_value("export/updated") == 1
 
@@ -82,7 +82,7 @@ def test_colliding_names_never_overwrite_each_other(tmp_path, other_title):
     exporter.process_item(first)
     exporter.process_item(second)
     exporter.close_spider()
-    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md"]
+    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md", "index.jsonl"]
     assert "one" in (tmp_path / "2018-12-28/A_B.md").read_text(encoding="utf-8")
     assert stats.get_value("export/name_collision") == 1
     # A rerun in the other order keeps each article on its own file.
@@ -90,7 +90,7 @@ def test_colliding_names_never_overwrite_each_other(tmp_path, other_title):
     rerun.process_item(second)
     rerun.process_item(first)
     rerun.close_spider()
-    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md"]
+    assert files_under(tmp_path) == [".posts.jsonl", "2018-12-28/A_B bbbbbbbbbbbbbb.md", "2018-12-28/A_B.md", "index.jsonl"]
 
 
 def test_file_left_by_a_crash_before_the_state_update_is_claimed_not_duplicated(tmp_path):
@@ -101,7 +101,7 @@ def test_file_left_by_a_crash_before_the_state_update_is_claimed_not_duplicated(
     rerun, stats = open_exporter(tmp_path / "posts")
     rerun.process_item(article())
     rerun.close_spider()
-    assert files_under(tmp_path / "posts") == [".posts.jsonl", "2018-12-28/标题.md"]
+    assert files_under(tmp_path / "posts") == [".posts.jsonl", "2018-12-28/标题.md", "index.jsonl"]
     assert stats.get_value("export/unchanged") == 1
     assert rerun.state.owner_of(str(tmp_path / "posts" / "2018-12-28/标题.md")) == "ihqfskcn2160999"
 

@@ -14,6 +14,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, RollEntry
+from crawler.manifest import FIELDS, MANIFEST_NAME
 from crawler.state import crawl_state
 from crawler.values import SHANGHAI
 from pipelines.clean import CleanArticlePipeline
@@ -171,6 +172,43 @@ def test_posts_index_lists_each_path_once_sorted_after_two_crawls(tmp_path):
     assert [line["path"] for line in lines] == expected
     assert {line["doc_id"] for line in lines} == set(titles)
     assert all((root / line["path"]).is_file() for line in lines)
+
+
+def test_manifest_lines_are_the_items_manifest_and_index_jsonl_is_rewritten_only_when_it_changes(tmp_path):
+    crawler, exporter = open_exporter(tmp_path, output="site")
+    items = [exporter.process_item(article("inaaaaaa0000002", "乙: {问}", source="新京报", roll_channel="china",
+                                           categories=["金融", "新浪财经", "宏观"], api_mtime=API_MTIME)),
+             exporter.process_item(article("inaaaaaa0000001", "甲", body_mode="clean"))]
+    exporter.close_spider()
+    stop(crawler)
+    root = tmp_path / "site"
+    index = root / MANIFEST_NAME
+    lines = [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()]
+    assert lines == sorted((item.manifest for item in items), key=lambda line: line["path"])
+    second = next(line for line in lines if line["doc_id"] == "inaaaaaa0000002")
+    assert list(second) == list(FIELDS)
+    assert {key: value for key, value in second.items() if key not in ("first_written", "last_written")} == {
+        "doc_id": "inaaaaaa0000002", "path": "2024-03-01/乙_ {问}.md",
+        "url": "https://finance.sina.com.cn/china/2024-03-01/doc-inaaaaaa0000002.shtml", "title": "乙_ {问}",
+        "published": "2024-03-01T09:30:00+08:00", "source": "新京报", "channel": "china",
+        "categories": ["金融", "新浪财经", "宏观"], "body_mode": "seed",
+        "sha256": hashlib.sha256((root / second["path"]).read_bytes()).hexdigest()}
+    first = next(line for line in lines if line["doc_id"] == "inaaaaaa0000001")
+    assert (first["categories"], first["body_mode"], first["source"], first["channel"]) == (
+        ["金融", "新浪财经", "新浪财经－国內"], "clean", None, None)
+    assert first["first_written"] == first["last_written"]
+
+    written = index.stat().st_mtime_ns
+    crawler, exporter = open_exporter(tmp_path, output="site")  # the same posts again: the same bytes
+    exporter.process_item(article("inaaaaaa0000001", "甲", body_mode="clean"))
+    exporter.close_spider()
+    stop(crawler)
+    assert index.stat().st_mtime_ns == written
+    index.write_bytes(b"stale\n")  # a later crawl rewrites it from the state
+    crawler, exporter = open_exporter(tmp_path, output="site")
+    exporter.close_spider()
+    stop(crawler)
+    assert [json.loads(line) for line in index.read_text(encoding="utf-8").splitlines()] == lines
 
 
 def test_article_keeps_its_file_after_a_state_reset(tmp_path):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler.coverage import Coverage, Gap
+from crawler.manifest import PostRecord
 from crawler.state import KnownArticle, SQLiteState, crawl_state
 
 
@@ -29,6 +31,34 @@ def test_record_answers_known_path_of_owner_of_and_paths(tmp_path):
     assert (state.path_of("doca"), state.path_of("nope")) == ("/out/2024-03-02/a.md", None)
     assert (state.owner_of("/out/2024-03-01/b.md"), state.owner_of("/out/c.md")) == ("docb", None)
     assert list(state.paths()) == [("/out/2024-03-01/b.md", "docb"), ("/out/2024-03-02/a.md", "doca")]
+    state.close()
+
+
+def test_posts_keep_what_the_manifest_needs_and_last_written_moves_only_with_the_hash(tmp_path, monkeypatch):
+    clock = iter(["2024-03-01T00:00:01+00:00", "2024-03-01T00:00:02+00:00", "2024-03-01T00:00:03+00:00",
+                  "2024-03-01T00:00:04+00:00"])
+    monkeypatch.setattr("crawler.state._now", lambda: next(clock))
+    state = SQLiteState(tmp_path / "s.sqlite")
+    fields = {"title": "甲_乙", "published": "2024-03-01T09:30:00+08:00", "source": "新京报",
+              "categories": ["金融", "新浪财经", "宏观"], "body_mode": "clean"}
+    state.record("doca", "https://x/a", "/out/2024-03-02/a.md", "ha", 300, "written", "china", **fields)
+    state.record("doca", "https://x/a", "/out/2024-03-02/a.md", "ha", 300, "written", "stock", **fields)  # same bytes
+    first = PostRecord(path="/out/2024-03-02/a.md", doc_id="doca", url="https://x/a", title="甲_乙",
+                       published="2024-03-01T09:30:00+08:00", source="新京报", channel="china",
+                       categories=("金融", "新浪财经", "宏观"), body_mode="clean", sha256="ha",
+                       first_written="2024-03-01T00:00:01+00:00", last_written="2024-03-01T00:00:01+00:00")
+    assert state.post("doca") == first
+    state.record("doca", "https://x/a", "/out/2024-03-02/a.md", "ha2", 300, "written", **{**fields, "source": None})
+    assert state.post("doca") == replace(first, sha256="ha2", source=None, last_written="2024-03-01T00:00:03+00:00")
+    state.record("docb", "https://x/b", "/out/2024-03-01/b.md", "hb", None, "written")  # a positional caller
+    assert [post.doc_id for post in state.posts()] == ["docb", "doca"]
+    assert state.post("docb") == PostRecord(path="/out/2024-03-01/b.md", doc_id="docb", url="https://x/b",
+                                            sha256="hb", first_written="2024-03-01T00:00:04+00:00",
+                                            last_written="2024-03-01T00:00:04+00:00")
+    assert state.post("nope") is None
+    state.reset()  # forgets the fetch, not the file: the manifest still lists it with its hash
+    assert [(post.doc_id, post.sha256, post.title) for post in state.posts()] == [("docb", "hb", None),
+                                                                                   ("doca", "ha2", "甲_乙")]
     state.close()
 
 
@@ -178,4 +208,20 @@ def test_a_first_layout_state_is_migrated_in_place_keeping_everything(tmp_path):
     again.close()
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+    assert db.execute("SELECT title, categories, last_written FROM articles WHERE doc_id='doca'").fetchone() == (
+        None, None, "t")  # its last write is taken to be its last record
     db.close()
+
+
+def test_a_schema_2_state_from_before_the_manifest_columns_gets_them(tmp_path):
+    path = tmp_path / "v2.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(V1_SCHEMA.replace("'schema_version', '1'", "'schema_version', '2'")
+                     + "ALTER TABLE articles ADD COLUMN channel TEXT; ALTER TABLE channel_marks ADD COLUMN floor INTEGER;")
+    db.close()
+    state = SQLiteState(path)
+    assert state.post("doca") == PostRecord(path="output/2024-05-10/a.md", doc_id="doca", url="https://x/a",
+                                            sha256="ha", first_written="t", last_written="t")
+    state.record("doca", "https://x/a", "output/2024-05-10/a.md", "ha", 300, "written", title="甲")
+    assert state.post("doca").title == "甲"
+    state.close()

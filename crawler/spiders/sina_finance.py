@@ -211,6 +211,7 @@ class SinaFinanceSpider(scrapy.Spider):
         article = read_article(self, response)
         if article is not None:
             article.apply_listing(entry, list(channel.categories))
+            article.body_mode = channel.body_mode
             yield article
 
     def article_failed(self, failure: Failure) -> None:

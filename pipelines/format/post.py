@@ -1,4 +1,5 @@
-"""The post renderer: Article -> the exact text of a seed-format Hexo post (output-format.md).
+"""The post renderer: Article -> the exact text of a seed-format Hexo post (output-format.md),
+with its body in one of three modes and optional extra front-matter keys after the seed's.
 
 Pure functions only: no I/O, no settings, no clock.
 """
@@ -9,11 +10,17 @@ import re
 from collections.abc import Sequence
 from email.utils import formatdate
 
-from crawler.items import Article
+import yaml
+
+from crawler.items import BODY_MODES, Article
+from crawler.values import SHANGHAI
+from pipelines.format.clean_body import clean_body
+from pipelines.format.markdown_body import markdown_body
 from pipelines.format.seed_body import seed_body
 from pipelines.format.title import quote_title, sanitise_title
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
+EXTRA_KEYS = ("link", "doc_id", "source", "keywords", "updated", "description", "editor", "channel")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -36,10 +43,37 @@ def escape_braces(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
-def render_post(article: Article) -> str:
+def extra_front_matter(article: Article, keys: Sequence[str]) -> list[str]:
+    """YAML lines for the chosen EXTRA_KEYS that have a value, in the order asked for."""
+    values = {
+        "link": article.url,
+        "doc_id": article.doc_id,
+        "source": article.source,
+        "keywords": list(article.keywords) or None,
+        "updated": article.api_mtime.astimezone(SHANGHAI).isoformat() if article.api_mtime else None,
+        "description": article.description,
+        "editor": article.editor,
+        "channel": article.roll_channel,
+    }
+    lines = []
+    for key in keys:
+        if key not in values:
+            raise ValueError(f"unknown extra front matter key {key!r}; known: {', '.join(EXTRA_KEYS)}")
+        if values[key]:
+            dumped = yaml.safe_dump({key: values[key]}, allow_unicode=True, width=10**9, sort_keys=False)
+            lines += dumped.rstrip("\n").split("\n")
+    return lines
+
+
+def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[str] = ()) -> str:
+    """The post's text: seed front matter (plus ``extra_keys``) and the body in ``body_mode``."""
+    if body_mode not in BODY_MODES:
+        raise ValueError(f"unknown body mode {body_mode!r}; known: {', '.join(BODY_MODES)}")
     categories: Sequence[str] = article.categories or SEED_CATEGORIES
-    body = seed_body(article.body_html, article.url)
-    image = first_image(body)
+    html = seed_body(article.body_html, article.url)
+    image = first_image(html)  # from the seed body: the front matter is the same in every mode
+    if body_mode != "seed":
+        html = clean_body(html)
     lines = [
         "",
         "---",
@@ -51,8 +85,11 @@ def render_post(article: Article) -> str:
         "comments: false",
         f"date: {rfc822_gmt(article)}",
         f"thumbnail: '{image}'",
+        *extra_front_matter(article, extra_keys),
         "---",
         "",
-        "<div>   ",
     ]
-    return escape_braces("\n".join(lines) + "\n" + body + "  \n</div>\n" + " " * 12)
+    head = "\n".join(lines) + "\n"
+    if body_mode == "markdown":
+        return escape_braces(head + markdown_body(html))
+    return escape_braces(head + "<div>   \n" + html + "  \n</div>\n" + " " * 12)

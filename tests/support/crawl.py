@@ -51,12 +51,14 @@ def crawl_command(entry: Iterable[str], *, mirror: str, output: Path, state: Pat
     return command
 
 
-def run_crawl(spider: str, output: Path, mirror: str, *spider_args: str, **settings: str) -> subprocess.CompletedProcess:
-    """``scrapy crawl SPIDER -a …`` with its state beside ``output``."""
+def run_crawl(spider: str, output: Path, mirror: str, *spider_args: str, options: Iterable[str] = (),
+              **settings: str) -> subprocess.CompletedProcess:
+    """``scrapy crawl SPIDER -a … [OPTIONS]`` with its state beside ``output``; ``options`` are
+    further command-line options, e.g. ``("-O", "items.jsonl")``."""
     command = crawl_command(["-m", "scrapy", "crawl", spider], mirror=mirror, output=output,
                             state=output.parent / "state" / "crawl.sqlite", spider_args=spider_args,
                             LOG_LEVEL="INFO", **settings)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([*command, *options], cwd=PROJECT, capture_output=True, text=True, timeout=300)
 
 
 def run_summary(output: Path) -> dict:

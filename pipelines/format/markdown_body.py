@@ -1,0 +1,57 @@
+"""Markdown-mode body: the clean body as real Markdown, through markdownify.
+
+What markdownify does not decide for us: text that looks like markup or an entity stays
+text; paragraphs lose the leading ideographic spaces that
+Sina indents with; an image inside ``.img_wrapper`` becomes ``![caption](url)`` with the
+``.img_descr`` text as its caption; a table with merged or nested cells stays HTML (a Markdown
+table cannot hold it). ``{``/``}`` are made Hexo-safe by the renderer, as in every mode.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markdownify import MarkdownConverter
+
+_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
+_ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+class _SinaMarkdown(MarkdownConverter):
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # Text stays text: "<script>" or "&lt;" written in an article must not become markup.
+        text = super().escape(text, parent_tags)
+        return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+
+    def convert_p(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        return super().convert_p(el, _INDENT.sub("", text), parent_tags)
+
+    def convert_div(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        image = el.find("img") if "img_wrapper" in (el.get("class") or []) else None
+        if image is None:
+            return super().convert_div(el, text, parent_tags)
+        caption = el.find(class_="img_descr")
+        alt = caption.get_text(" ", strip=True) if caption else image.get("alt", "")
+        return f"\n\n![{_escape_alt(alt)}]({image.get('src', '')})\n\n"
+
+    def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        alt = el.get("alt") or ""
+        return f"![{_escape_alt(alt)}]({el.get('src', '')})"
+
+    def convert_table(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        merged = el.find(attrs={"rowspan": True}) or el.find(attrs={"colspan": True}) or el.find("table")
+        if merged:
+            return f"\n\n{el}\n\n"
+        return super().convert_table(el, text, parent_tags)
+
+
+def _escape_alt(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def markdown_body(clean_html: str) -> str:
+    """The Markdown of a clean body: blocks separated by one blank line, no trailing space."""
+    text = _SinaMarkdown(heading_style="ATX", bullets="-", escape_misc=False).convert(clean_html)
+    return _BLANK_LINES.sub("\n\n", text).strip() + "\n"
