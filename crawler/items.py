@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-# How a post's body is written: seed, the reference system's body byte for byte; clean, the
-# article only (no promos, ads, QR blocks, editor line); markdown, the clean body as Markdown.
-BODY_MODES = ("seed", "clean", "markdown")
+# How a post's body is written: seed, the reference system's body as one HTML block (Markdown
+# renderers leave it alone); seed-exact, the reference system's body byte for byte; clean, the
+# article only (no promos, ads, QR blocks, editor line), as one HTML block; markdown, the clean
+# body as Markdown.
+BODY_MODES = ("seed", "seed-exact", "clean", "markdown")
 
 
 @dataclass

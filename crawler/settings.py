@@ -9,8 +9,10 @@ NEWSPIDER_MODULE = "crawler.spiders"
 # --- Output -----------------------------------------------------------------------------
 # Root folder of the posts: OUTPUT_DIR/<YYYY-MM-DD>/<title>.md
 OUTPUT_DIR = "output"
-# Post bodies: seed (the reference system's, byte for byte), clean (the article only) or
-# markdown (the clean body as Markdown). A channel of CHANNELS_FILE may set its own body_mode.
+# Post bodies: seed (the reference system's body as one HTML block, so Hexo's Markdown renderer
+# leaves it alone), seed-exact (the reference's bytes, for diffing against the reference blog),
+# clean (the article only) or markdown (the clean body as Markdown). A channel of CHANNELS_FILE
+# may set its own body_mode.
 BODY_MODE = "seed"
 # Front-matter keys written after the seed's, e.g. link,doc_id,source,keywords,updated,
 # description,editor,channel (empty: the seed's keys only).

@@ -151,5 +151,5 @@ def test_an_unknown_body_mode_in_the_channel_table_is_named(tmp_path):
                                             encoding="utf-8")
     from crawler.channels import ChannelError, load_channels
 
-    with pytest.raises(ChannelError, match="channel 'china' has body_mode 'md'; known: seed, clean, markdown"):
+    with pytest.raises(ChannelError, match="channel 'china' has body_mode 'md'; known: seed, seed-exact, clean, markdown"):
         load_channels(tmp_path / "channels.yaml")

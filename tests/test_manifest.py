@@ -195,7 +195,7 @@ def test_feed_exports_have_the_manifest_fields_and_values_in_readable_utf8(tmp_p
 def post_of(title: str, body_mode: str = "seed", **overrides) -> bytes:
     article = Article(url="https://finance.sina.com.cn/roll/2024-03-01/doc-inaaaaaa0000001.shtml",
                       doc_id="naaaaaa0000001", title=title, published_at=datetime(2024, 3, 1, 9, 30, 5, tzinfo=SHANGHAI),
-                      body_html="\n<p>正文 {x}</p>\n", **overrides)
+                      body_html="\n<p>正文 {x}</p>\n<p class=\"article-editor\">责任编辑：甲</p>\n", **overrides)
     return render_post(article, body_mode).encode("utf-8")
 
 
@@ -213,7 +213,7 @@ def test_a_post_file_gives_back_its_sanitised_title_date_and_categories(tmp_path
     assert (record.doc_id, record.url, record.source, record.channel) == (None, None, None, None)
 
 
-@pytest.mark.parametrize("mode", ["seed", "clean", "markdown"])
+@pytest.mark.parametrize("mode", ["seed", "seed-exact", "clean", "markdown"])
 def test_the_body_mode_is_read_off_every_saved_article_in_every_mode(mode):
     articles = [read_page(page.url, page.body(), page.headers) for page in fixture_pages() if page.is_article]
     assert len(articles) == 8

@@ -15,11 +15,13 @@ import yaml
 from crawler.items import BODY_MODES, Article
 from crawler.values import SHANGHAI
 from pipelines.format.clean_body import clean_body
+from pipelines.format.html_block import one_html_block
 from pipelines.format.markdown_body import markdown_body
 from pipelines.format.seed_body import seed_body
 from pipelines.format.title import quote_title, sanitise_title
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
+BODY_OPEN, BODY_CLOSE = "<div>   \n", "  \n</div>\n" + " " * 12
 EXTRA_KEYS = ("link", "doc_id", "source", "keywords", "updated", "description", "editor", "channel")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -72,8 +74,10 @@ def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[
     categories: Sequence[str] = article.categories or SEED_CATEGORIES
     html = seed_body(article.body_html, article.url)
     image = first_image(html)  # from the seed body: the front matter is the same in every mode
-    if body_mode != "seed":
+    if body_mode in ("clean", "markdown"):
         html = clean_body(html)
+    if body_mode in ("seed", "clean"):
+        html = one_html_block(html)
     lines = [
         "",
         "---",
@@ -92,4 +96,16 @@ def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[
     head = "\n".join(lines) + "\n"
     if body_mode == "markdown":
         return escape_braces(head + markdown_body(html))
-    return escape_braces(head + "<div>   \n" + html + "  \n</div>\n" + " " * 12)
+    return escape_braces(head + BODY_OPEN + html + BODY_CLOSE)
+
+
+def body_mode_of(body: str) -> str:
+    """The mode a post body (the text after the front matter) was written in: ``markdown``
+    without the ``<div>`` frame; ``seed-exact`` with blank or indented lines; ``seed`` when clean
+    mode would still remove something; else ``clean`` (the same bytes either way)."""
+    if not (body.startswith(BODY_OPEN) and body.endswith(BODY_CLOSE)):
+        return "markdown"
+    inner = body[len(BODY_OPEN) : -len(BODY_CLOSE)]
+    if inner != inner.strip(" \t\r\n") or re.search(r"\n[ \t]*\n|\n[ \t]", inner):
+        return "seed-exact"
+    return "clean" if one_html_block(clean_body(inner)) == inner else "seed"
