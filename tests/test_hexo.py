@@ -1,42 +1,19 @@
 """A real Hexo 8 site reads the posts the exporter writes (tests/hexo: package.json, lock file,
-_config.yml; `npm ci` there installs it)."""
+_config.yml; `npm ci` there installs it; the site helpers are in tests/support/hexo.py)."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from tests.reference_posts import POSTS, read_reference
-
-HEXO = Path(__file__).parent / "hexo"
-
-
-def hexo_site(root: Path) -> Path:
-    if not (HEXO / "node_modules" / "hexo").is_dir():
-        pytest.fail("Hexo is not installed: run `npm ci` in tests/hexo (the README's test command does)")
-    root.mkdir(parents=True)
-    for name in ("_config.yml", "package.json"):
-        shutil.copyfile(HEXO / name, root / name)
-    (root / "node_modules").symlink_to(HEXO / "node_modules")
-    (root / "source" / "_posts").mkdir(parents=True)
-    return root
-
-
-def hexo_posts(site: Path) -> dict[str, dict]:
-    """source path -> post, as Hexo loads them; Hexo's own errors fail the test."""
-    result = subprocess.run(["node", str(HEXO / "list-posts.js"), str(site)], capture_output=True, text=True,
-                            timeout=300)
-    assert result.returncode == 0, result.stderr
-    return {post["source"].removeprefix("_posts/"): post for post in json.loads(result.stdout)}
+from tests.support.hexo import hexo_posts, hexo_site
 
 
 def write_posts(output: Path, articles: list[Article]) -> list[Article]:

@@ -1,0 +1,65 @@
+"""The generated Hexo pages in a real browser: headless Chromium (Debian's `chromium`) opens each
+article page of each body mode a blog publishes over file:// and dumps its DOM, which must show
+the title, the date, the categories and the article as body text: its first and last sentence
+(in clean and Markdown mode starting and ending the body), no markup shown as text, and no
+<pre>/<code> the article did not have. The builds are tests/support/hexo.py's, shared with
+test_consumers.py; seed-exact is not published, so not checked here."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.support.hexo import ARTICLES, CATEGORIES, MODES, Build, Dom, build, page_problems
+
+# Offline and quiet: a throwaway profile, every host name unresolvable (the posts' Sina images
+# fail, as they may), no background fetches.
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--host-resolver-rules=MAP * ~NOTFOUND")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.fail("Chromium is not installed: `apt-get install -y chromium` (Debian's package; .ci/run does it)")
+    return path
+
+
+def dump_dom(chromium: str, page: Path) -> str:
+    """The DOM Chromium builds for ``page``, serialised (`--dump-dom`)."""
+    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
+        result = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "</html>" in result.stdout, f"{page}: {result.returncode}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module", params=MODES)
+def hexo_build(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    built = build(request.param, tmp_path_factory)
+    assert built.result.returncode == 0, built.result.stdout + built.result.stderr
+    return built
+
+
+def test_chromium_shows_every_article_as_body_text(chromium, hexo_build):
+    pages = hexo_build.pages()
+    assert sorted(pages) == sorted(a.title for a in ARTICLES)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the machine has 2 cores
+        doms = dict(zip(ARTICLES, pool.map(lambda a: Dom.from_dump(dump_dom(chromium, pages[a.title])), ARTICLES),
+                        strict=True))
+    problems = []
+    for article, dom in doms.items():
+        shown = {part: "".join(text for text, path in dom.under(part).texts)
+                 for part in ("h1.post-title", "time.post-date", "ul.post-categories")}
+        assert shown["h1.post-title"] == article.title
+        assert shown["time.post-date"] == article.day
+        assert shown["ul.post-categories"] == "".join(CATEGORIES)
+        problems += [f"{article.post}: {problem}" for problem in page_problems(dom, article, hexo_build.mode)]
+    assert not problems, "\n".join(problems)
