@@ -29,9 +29,7 @@ from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, manifest_entry, manifest_from_state, write_manifest
 from crawler.state import StateStore, crawl_state
 from crawler.values import SHANGHAI
-from pipelines.format import post_file_name, render_post
-from pipelines.format.post import SEED_CATEGORIES
-from pipelines.format.title import sanitise_title
+from pipelines.format import post_categories, post_file_name, post_title, render_post
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -98,8 +96,8 @@ class PostExportPipeline:
         assert article.published_at is not None
         published = article.published_at.astimezone(SHANGHAI).replace(microsecond=0).isoformat()
         self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written",
-                          channel=article.roll_channel, title=sanitise_title(article.title), published=published,
-                          source=article.source, categories=list(article.categories or SEED_CATEGORIES),
+                          channel=article.roll_channel, title=post_title(article), published=published,
+                          source=article.source, categories=post_categories(article),
                           body_mode=body_mode)
         self.stats.inc_value(f"export/{outcome}")
         logger.debug("Post %s (%s): %s", path, article.doc_id, outcome)

@@ -45,6 +45,16 @@ def escape_braces(text: str) -> str:
     return text.replace("{", "&#123;").replace("}", "&#125;")
 
 
+def post_title(article: Article) -> str:
+    """The title as the front matter holds it (before quoting)."""
+    return sanitise_title(article.title)
+
+
+def post_categories(article: Article) -> list[str]:
+    """The front matter's categories: the article's, else the seed channel's."""
+    return list(article.categories or SEED_CATEGORIES)
+
+
 def extra_front_matter(article: Article, keys: Sequence[str]) -> list[str]:
     """YAML lines for the chosen EXTRA_KEYS that have a value, in the order asked for."""
     values = {
@@ -71,7 +81,7 @@ def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[
     """The post's text: seed front matter (plus ``extra_keys``) and the body in ``body_mode``."""
     if body_mode not in BODY_MODES:
         raise ValueError(f"unknown body mode {body_mode!r}; known: {', '.join(BODY_MODES)}")
-    categories: Sequence[str] = article.categories or SEED_CATEGORIES
+    categories = post_categories(article)
     html = seed_body(article.body_html, article.url)
     image = first_image(html)  # from the seed body: the front matter is the same in every mode
     if body_mode in ("clean", "markdown"):
@@ -81,7 +91,7 @@ def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[
     lines = [
         "",
         "---",
-        f"title: {quote_title(sanitise_title(article.title))}",
+        f"title: {quote_title(post_title(article))}",
         "categories: ",
         *(f" - {category}" for category in categories),
         f"headimg: '{image}'",
