@@ -151,7 +151,7 @@ def parse_post(data: bytes) -> tuple[dict[str, Any], str]:
 def body_mode_of(body: str) -> str:
     """The body mode a post body was written in, by the rule of this module's docstring."""
     # The post format's own knowledge: a command module may read it (tests/test_layers.py).
-    from pipelines.format.post import body_mode_of as read_mode
+    from pipelines.format import body_mode_of as read_mode
 
     return read_mode(body)
 

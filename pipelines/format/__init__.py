@@ -7,6 +7,6 @@ no settings, no clock.
 """
 
 from pipelines.format.file_names import post_file_name
-from pipelines.format.post import BODY_MODES, EXTRA_KEYS, post_categories, post_title, render_post
+from pipelines.format.post import BODY_MODES, EXTRA_KEYS, body_mode_of, post_categories, post_title, render_post
 
-__all__ = ["BODY_MODES", "EXTRA_KEYS", "post_categories", "post_file_name", "post_title", "render_post"]
+__all__ = ["BODY_MODES", "EXTRA_KEYS", "body_mode_of", "post_categories", "post_file_name", "post_title", "render_post"]
