@@ -70,6 +70,7 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "updated": stats.get("export/updated", 0),
         "unchanged": stats.get("export/unchanged", 0),
         "dropped": dropped,
+        "sanitized": prefixed("article/sanitized/"),
         "errors": stats.get("log_count/ERROR", 0),
         "roll_errors": roll_errors,
         "roll_error_details": roll_error_details,

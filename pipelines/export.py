@@ -4,7 +4,8 @@ The date folder is the Beijing publish date. Files are written atomically and on
 bytes change; each written post is then recorded in the crawl state (path, content hash, API
 mtime), the one owner of which doc id owns which file. So an article keeps its file across
 runs, and two articles whose titles give the same name never overwrite each other (the later
-one gets its doc id appended). ``OUTPUT_DIR/.posts.jsonl`` and the manifest
+one gets its doc id appended). What the sanitizer removed from a body is counted
+(``article/sanitized/<what>``). ``OUTPUT_DIR/.posts.jsonl`` and the manifest
 ``OUTPUT_DIR/index.jsonl`` (``crawler.manifest``) are derived from the state at the end of each
 crawl for tools that read the folder; each item carries its manifest line (``Article.manifest``)
 for the feed exports.
@@ -29,7 +30,7 @@ from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, manifest_entry, manifest_from_state, write_manifest
 from crawler.state import StateStore, crawl_state
 from crawler.values import SHANGHAI
-from pipelines.format import post_categories, post_file_name, post_title, render_post
+from pipelines.format import post_categories, post_file_name, post_title, render
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -81,7 +82,9 @@ class PostExportPipeline:
     def process_item(self, item: Any) -> Any:
         article = as_article(item)
         body_mode = article.body_mode or self.body_mode
-        data = render_post(article, body_mode, self.extra_keys).encode("utf-8")
+        rendered = render(article, body_mode, self.extra_keys)
+        self.count_sanitized(article, rendered.sanitized)
+        data = rendered.text.encode("utf-8")
         path = self.root / self._target(article, data)
         try:
             if path.exists() and path.read_bytes() == data:
@@ -106,6 +109,15 @@ class PostExportPipeline:
         record = self.state.post(article.doc_id)
         adapter["manifest"] = manifest_entry(record, self.root) if record is not None else None
         return item
+
+    def count_sanitized(self, article: Article, removed: tuple[str, ...]) -> None:
+        """One count per body and kind of markup removed (``article/sanitized/<what>``)."""
+        if not removed:
+            return
+        self.stats.inc_value("article/sanitized")
+        for what in removed:
+            self.stats.inc_value(f"article/sanitized/{what}")
+        logger.debug("Removed from the body of %s: %s", article.url, ", ".join(removed))
 
     def output_failed(self, path: Path, error: OSError) -> None:
         """A full disk or an unwritable folder will fail every post: stop the crawl, say why."""

@@ -1,7 +1,7 @@
 """Markdown-mode body: the clean body as real Markdown, through markdownify.
 
-What markdownify does not decide for us: text that looks like markup or an entity stays
-text; paragraphs lose the leading ideographic spaces that
+What markdownify does not decide for us: text that looks like markup, an entity or a
+Markdown link stays text; paragraphs lose the leading ideographic spaces that
 Sina indents with; an image inside ``.img_wrapper`` becomes ``![caption](url)`` with the
 ``.img_descr`` text as its caption; a table with merged or nested cells stays HTML (a Markdown
 table cannot hold it). ``{``/``}`` are made Hexo-safe by the renderer, as in every mode.
@@ -21,9 +21,11 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 class _SinaMarkdown(MarkdownConverter):
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        # Text stays text: "<script>" or "&lt;" written in an article must not become markup.
+        # Text stays text: "<script>" or "&lt;" written in an article must not become markup,
+        # nor "[x](javascript:…)" a link.
         text = super().escape(text, parent_tags)
-        return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+        text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+        return text.replace("[", "\\[").replace("]", "\\]")
 
     def convert_p(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return super().convert_p(el, _INDENT.sub("", text), parent_tags)
@@ -32,11 +34,15 @@ class _SinaMarkdown(MarkdownConverter):
         image = el.find("img") if "img_wrapper" in (el.get("class") or []) else None
         if image is None:
             return super().convert_div(el, text, parent_tags)
+        if not image.get("src"):
+            return super().convert_div(el, text, parent_tags)
         caption = el.find(class_="img_descr")
         alt = caption.get_text(" ", strip=True) if caption else image.get("alt", "")
         return f"\n\n![{_escape_alt(alt)}]({image.get('src', '')})\n\n"
 
     def convert_img(self, el: Any, text: str, parent_tags: set[str]) -> str:
+        if not el.get("src"):  # nothing to show (its URL was not http(s))
+            return ""
         alt = el.get("alt") or ""
         return f"![{_escape_alt(alt)}]({el.get('src', '')})"
 

@@ -1,5 +1,6 @@
 """The post renderer: Article -> the exact text of a seed-format Hexo post (output-format.md),
-with its body in one of three modes and optional extra front-matter keys after the seed's.
+with its body in one of the BODY_MODES, sanitized (``sanitize``), and optional extra
+front-matter keys after the seed's.
 
 Pure functions only: no I/O, no settings, no clock.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.utils import formatdate
 
 import yaml
@@ -17,7 +19,8 @@ from crawler.values import SHANGHAI
 from pipelines.format.clean_body import clean_body
 from pipelines.format.html_block import one_html_block
 from pipelines.format.markdown_body import markdown_body
-from pipelines.format.seed_body import seed_body
+from pipelines.format.sanitize import sanitize
+from pipelines.format.seed_body import seed_rewrite
 from pipelines.format.title import quote_title, sanitise_title
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
@@ -77,15 +80,31 @@ def extra_front_matter(article: Article, keys: Sequence[str]) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class RenderedPost:
+    text: str
+    sanitized: tuple[str, ...]  # what the sanitizer removed from the body (``sanitize.findings``)
+
+
 def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[str] = ()) -> str:
     """The post's text: seed front matter (plus ``extra_keys``) and the body in ``body_mode``."""
+    return render(article, body_mode, extra_keys).text
+
+
+def render(article: Article, body_mode: str = "seed", extra_keys: Sequence[str] = ()) -> RenderedPost:
+    """``render_post`` with what the sanitizer removed from the body."""
     if body_mode not in BODY_MODES:
         raise ValueError(f"unknown body mode {body_mode!r}; known: {', '.join(BODY_MODES)}")
     categories = post_categories(article)
-    html = seed_body(article.body_html, article.url)
+    # Seed bodies keep Sina's inert <style> blocks, as the reference posts do.
+    rewritten = seed_rewrite(article.body_html, article.url)
+    seed = sanitize(rewritten.html, article.url, style_elements=True)
+    html, removed = seed.html, {*rewritten.removed, *seed.removed}
     image = first_image(html)  # from the seed body: the front matter is the same in every mode
     if body_mode in ("clean", "markdown"):
-        html = clean_body(html)
+        clean = sanitize(clean_body(html), article.url)
+        html = clean.html
+        removed.update(clean.removed)
     if body_mode in ("seed", "clean"):
         html = one_html_block(html)
     lines = [
@@ -104,9 +123,8 @@ def render_post(article: Article, body_mode: str = "seed", extra_keys: Sequence[
         "",
     ]
     head = "\n".join(lines) + "\n"
-    if body_mode == "markdown":
-        return escape_braces(head + markdown_body(html))
-    return escape_braces(head + BODY_OPEN + html + BODY_CLOSE)
+    body = markdown_body(html) if body_mode == "markdown" else BODY_OPEN + html + BODY_CLOSE
+    return RenderedPost(escape_braces(head + body), tuple(sorted(removed)))
 
 
 def body_mode_of(body: str) -> str:

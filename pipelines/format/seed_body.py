@@ -7,6 +7,10 @@ scripts and other active elements (iframes, objects, embeds, frames, meta/base/l
 printed bare, and character references come out as the characters they stand for.
 Comments pass through untouched (only their character references are decoded, as the
 reference decoded the whole fragment).
+
+The active markup it drops on the way (every kind but ``<script>``, which the seed format itself
+drops) is reported in the ``sanitize`` vocabulary: removing it token by token here keeps the rest
+of a normal article's bytes, and ``sanitize`` then checks the result on the tree a browser builds.
 """
 
 from __future__ import annotations
@@ -16,6 +20,14 @@ import re
 from html.parser import HTMLParser
 
 from crawler.values import absolute_url
+from pipelines.format.sanitize import (
+    URL_SCHEMES,
+    Sanitized,
+    attribute_finding,
+    safe_css,
+    safe_style_element,
+    url_scheme,
+)
 
 VOID_ELEMENTS = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
@@ -24,16 +36,21 @@ RAW_TEXT_ELEMENTS = frozenset({"style", "textarea", "title", "xmp"})
 _LAZY_IMAGE = re.compile(r"\.(gif|png|jpe?g|webp)", re.I)
 # A "<" that a browser would read as the start of markup; escaped so decoded text stays text.
 _MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
-_UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data:text/html)", re.I)
 # Dropped with everything inside them (the reference dropped <script> only; the rest are here
 # because posts are re-published: a post must carry no executable markup).
-ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "applet", "noscript"})
+ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frameset", "object", "applet", "noscript"})
 # Void or metadata elements dropped on their own.
-DROPPED_TAGS = frozenset({"embed", "meta", "base", "link"})
+DROPPED_TAGS = frozenset({"embed", "frame", "meta", "base", "link"})
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "background", "poster"})
 
 
 def seed_body(body_html: str, base_url: str) -> str:
+    return seed_rewrite(body_html, base_url).html
+
+
+def seed_rewrite(body_html: str, base_url: str) -> Sanitized:
+    """The seed body and the active markup removed from it (``element/iframe``, ``attribute/onclick``,
+    ``url/javascript``, ``css``)."""
     rewriter = _SeedRewriter(base_url)
     # Unterminated tags at the very end ("…<script") are text: HTMLParser would hand them over
     # in pieces ("<", "script") that no longer look like markup, and a browser would open them.
@@ -41,7 +58,7 @@ def seed_body(body_html: str, base_url: str) -> str:
     body_html = body_html[:closed] + body_html[closed:].replace("<", "&lt;")
     rewriter.feed(body_html)
     rewriter.close()
-    return "".join(rewriter.out)
+    return Sanitized("".join(rewriter.out), tuple(sorted(rewriter.removed)))
 
 
 class _SeedRewriter(HTMLParser):
@@ -49,20 +66,31 @@ class _SeedRewriter(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.base_url = base_url
         self.out: list[str] = []
-        self.skip_depth = 0  # inside <script>
+        self.skip_depth = 0  # inside <script> or another active element
         self.raw_text = False
+        self.removed: set[str] = set()
+        self.style_start: int | None = None  # index in ``out`` of an open <style> start tag
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ACTIVE_ELEMENTS:
+            self._removed(tag)
             self.skip_depth += 1
             return
-        if self.skip_depth or tag in DROPPED_TAGS:
+        if self.skip_depth:
+            return
+        if tag in DROPPED_TAGS:
+            self._removed(tag)
             return
         self.out.append(self._start_tag(tag, attrs))
         self.raw_text = tag in RAW_TEXT_ELEMENTS
+        if tag == "style":
+            self.style_start = len(self.out) - 1
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ACTIVE_ELEMENTS or tag in DROPPED_TAGS or self.skip_depth:
+        if self.skip_depth:
+            return
+        if tag in ACTIVE_ELEMENTS or tag in DROPPED_TAGS:
+            self._removed(tag)
             return
         self.out.append(self._start_tag(tag, attrs))
         if tag not in VOID_ELEMENTS:
@@ -75,7 +103,17 @@ class _SeedRewriter(HTMLParser):
         if self.skip_depth or tag in VOID_ELEMENTS or tag in DROPPED_TAGS:
             return
         self.raw_text = False
+        if tag == "style" and self.style_start is not None:
+            start, self.style_start = self.style_start, None
+            if not safe_style_element("".join(self.out[start + 1 :])):  # CSS that loads or covers something
+                del self.out[start:]
+                self.removed.add("css")
+                return
         self.out.append(f"</{tag}>")
+
+    def _removed(self, tag: str) -> None:
+        if tag != "script":  # the seed format's own rule, not a finding
+            self.removed.add(f"element/{tag}")
 
     def _keep(self, text: str) -> None:
         """Output ``text`` unless it stands inside a dropped element."""
@@ -98,13 +136,25 @@ class _SeedRewriter(HTMLParser):
         self._keep(f"<?{_inert(data)}>")
 
     def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
-        attrs = [(name, value) for name, value in attrs if _safe_attribute(name, value)]
+        attrs = [(name, value) for name, value in attrs if self._safe_attribute(name, value)]
         if tag == "a":
             attrs = [self._link(name, value) for name, value in attrs]
         elif tag == "img":
             attrs = self._image(attrs)
         rendered = "".join(_attribute(name, value) for name, value in attrs)
         return f"<{tag}{rendered}>"
+
+    def _safe_attribute(self, name: str, value: str | None) -> bool:
+        if name.startswith("on") or name == "srcdoc":
+            self.removed.add(attribute_finding(name))
+            return False
+        if name in URL_ATTRIBUTES and value and (scheme := url_scheme(value)) not in (*URL_SCHEMES, "relative"):
+            self.removed.add(f"url/{scheme}")
+            return False
+        if name == "style" and value and not safe_css(value):
+            self.removed.add("css")
+            return False
+        return True
 
     def _link(self, name: str, value: str | None) -> tuple[str, str | None]:
         if name != "href" or not value:
@@ -121,12 +171,6 @@ class _SeedRewriter(HTMLParser):
         attrs = [(n, absolute_url(v, self.base_url) if n == "src" and v else v) for n, v in attrs]
         attrs.append(("referrerpolicy", "no-referrer"))
         return attrs
-
-
-def _safe_attribute(name: str, value: str | None) -> bool:
-    if name.startswith("on") or name == "srcdoc":
-        return False
-    return not (name in URL_ATTRIBUTES and value and _UNSAFE_SCHEME.match(value))
 
 
 def _attribute(name: str, value: str | None) -> str:

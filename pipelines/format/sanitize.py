@@ -1,0 +1,169 @@
+"""Bodies safe to publish: an allowlist checked on the tree a browser builds.
+
+``findings`` parses a body with an HTML5 parser (Lexbor, through selectolax) in the place a
+post body stands in a page (inside a ``<div>`` in ``<body>``, scripting on) and names everything
+outside ``ALLOWED_ELEMENTS``/``ALLOWED_ATTRIBUTES``: a disallowed element, attribute, URL scheme
+or style. ``sanitize`` keeps a body with no findings byte for byte (the seed format's bytes) and
+rewrites any other body with nh3 (ammonia, on html5ever) under the same allowlist.
+
+Why the tree and not the text: a browser re-nests markup (``<math><mtext><table><mglyph><style>``
+puts an ``<img onerror>`` in or out of raw text depending on the path), so only the parse a
+browser does says what a body holds. A body whose tree is all allowed HTML elements serialises
+and re-parses to allowed HTML elements again, so an ``innerHTML`` round trip cannot bring
+anything to life: the foreign (SVG/MathML) and raw-text elements mutation XSS needs are not in
+the allowlist; ``<style>`` is allowed only in seed bodies and only with inert CSS (below).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser
+
+ALLOWED_ELEMENTS = frozenset(
+    {"p", "div", "span", "font", "b", "strong", "i", "em", "u", "s", "del", "ins", "small", "center", "br", "hr",
+     "h1", "h2", "h3", "h4", "h5", "h6", "img", "a", "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot",
+     "tr", "td", "th", "ul", "ol", "li", "dl", "dt", "dd", "blockquote", "figure", "figcaption", "pre", "code",
+     "sub", "sup"}
+)
+# On every allowed element: presentation and Sina's CMS/analytics markers, all inert.
+GLOBAL_ATTRIBUTES = frozenset(
+    {"class", "id", "title", "align", "lang", "dir", "style", "cms-style", "node-type", "sax-type", "suda-uatrack",
+     "hidefocus", "data-sudaclick", "data-id", "data-inserttype", "data-comos-dataid", "data-ad-pdps",
+     "data-ad-status"}
+)
+ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "target", "rel"}),
+    "img": frozenset({"src", "alt", "width", "height", "border", "referrerpolicy", "cms-width", "cms-height",
+                      "data-link", "data-mcesrc", "data-mce-attachid", "data-mceattachid", "data-mceselected"}),
+    "table": frozenset({"border", "cellpadding", "cellspacing", "width", "summary"}),
+    "td": frozenset({"colspan", "rowspan", "width", "height", "valign"}),
+    "th": frozenset({"colspan", "rowspan", "width", "height", "valign", "scope"}),
+    "col": frozenset({"span", "width"}),
+    "colgroup": frozenset({"span", "width"}),
+    "ol": frozenset({"start", "type"}),
+    "li": frozenset({"value"}),
+    "font": frozenset({"color", "size", "face"}),
+    "style": frozenset({"type"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src"})
+URL_SCHEMES = frozenset({"http", "https"})
+# Dropped with their content when a body is rewritten (text inside them is not article text).
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "frame", "frameset", "noframes", "object", "applet",
+     "embed", "svg", "math", "textarea", "select", "title", "xmp", "noembed", "plaintext"}
+)
+_DOCUMENT = "<!DOCTYPE html><html><head></head><body><div>"
+_URL_NOISE = re.compile(r"[\t\n\r]")  # what a URL parser removes anywhere in a URL
+# Inert CSS: the colour and length functions only; no escapes, comments, at-rules or markup
+# (each can hide url(), expression() or @import), and nothing taken out of the page's flow.
+_CSS_FUNCTION = re.compile(r"([a-z-]*)\(")
+_CSS_FUNCTIONS = frozenset({"rgb", "rgba", "hsl", "hsla", "calc"})
+_CSS_FORBIDDEN = re.compile(r"[\\<>@]|/\*|javascript|expression|behavio|binding|position:(?:fixed|absolute|sticky)")
+_ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_.:-]*")
+_CSS_RULE = re.compile(r"([^{}]*)\{[^{}]*\}")
+
+
+@dataclass(frozen=True)
+class Sanitized:
+    html: str
+    removed: tuple[str, ...]  # what the body held outside the allowlist (see ``findings``); () when kept
+
+
+def safe_css(css: str) -> bool:
+    """A style attribute's value that can load nothing, run nothing and cover nothing."""
+    compact = re.sub(r"\s+", "", css.lower())
+    if _CSS_FORBIDDEN.search(compact):
+        return False
+    return all(name in _CSS_FUNCTIONS for name in _CSS_FUNCTION.findall(compact))
+
+
+def safe_style_element(css: str) -> bool:
+    """A ``<style>`` block of class rules with inert declarations (Sina's QR/kaihu blocks)."""
+    rules = _CSS_RULE.findall(css)
+    if _CSS_RULE.sub("", css).strip() or not safe_css(css):
+        return False
+    return all(selector.strip().startswith(".") for rule in rules for selector in rule.split(","))
+
+
+def url_scheme(value: str) -> str:
+    """The scheme a browser reads in an attribute URL (``relative`` when there is none)."""
+    cleaned = _URL_NOISE.sub("", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+                                              "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", cleaned)
+    return match.group(1).lower() if match else "relative"
+
+
+def attribute_finding(name: str) -> str:
+    """``attribute/<name>``; one name for the junk a malformed tag leaves as attribute names."""
+    return f"attribute/{name}" if _ATTRIBUTE_NAME.fullmatch(name) else "attribute/malformed"
+
+
+def findings(body: str, *, style_elements: bool = False) -> tuple[str, ...]:
+    """What ``body`` holds outside the allowlist, as a browser parses it, sorted: ``element/<tag>``,
+    ``attribute/<name>``, ``url/<scheme>`` (href/src not absolute http(s)) and ``css`` (a style
+    that is not inert). ``<style>`` elements count as allowed when ``style_elements`` is set and
+    their CSS is inert."""
+    found: set[str] = set()
+    document = LexborHTMLParser(_DOCUMENT + body, scripting=True)
+    for frame in (document.root, document.head, document.body):
+        if frame is not None and frame.attributes:  # a <body onload> in the body lands on the page's body
+            found.add(f"element/{frame.tag}")
+    if document.head is not None and document.head.child is not None:
+        found.add("element/head")
+    for node in document.body.traverse():
+        tag = node.tag
+        if tag is None or tag.startswith("-"):  # text, comments (and <?…?>, a comment to a browser)
+            continue
+        if tag == "style" and style_elements:
+            if not safe_style_element(node.text(deep=True)):
+                found.add("css")
+        elif tag not in ALLOWED_ELEMENTS and tag != "body":
+            found.add(f"element/{tag}")
+            continue  # goes with its attributes
+        allowed = ALLOWED_ATTRIBUTES.get(tag, frozenset())
+        for name, value in node.attributes.items():
+            if name not in GLOBAL_ATTRIBUTES and name not in allowed:
+                found.add(attribute_finding(name))
+            elif name in URL_ATTRIBUTES and (scheme := url_scheme(value or "")) not in URL_SCHEMES:
+                found.add(f"url/{scheme}")
+            elif name == "style" and value and not safe_css(value):
+                found.add("css")
+    return tuple(sorted(found))
+
+
+def sanitize(body: str, base_url: str, *, style_elements: bool = False) -> Sanitized:
+    """``body`` as it is when it holds nothing outside the allowlist, else rewritten by nh3."""
+    removed = findings(body, style_elements=style_elements)
+    if not removed:
+        return Sanitized(body, ())
+    return Sanitized(rewrite(body, base_url), removed)
+
+
+def rewrite(body: str, base_url: str) -> str:
+    """``body`` through nh3 under the allowlist: disallowed elements unwrapped (or dropped with
+    their content, ``DROPPED_WITH_CONTENT``), disallowed attributes and styles dropped, relative
+    URLs made absolute, other schemes than http(s) dropped, links given ``rel="noopener noreferrer"``,
+    comments kept (clean mode reads Sina's ad comment pairs)."""
+    attributes = {tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items() if tag != "style"}
+    attributes["a"].discard("rel")  # nh3 writes it (link_rel)
+    attributes["*"] = set(GLOBAL_ATTRIBUTES)
+    return nh3.clean(
+        body,
+        tags=set(ALLOWED_ELEMENTS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes=attributes,
+        attribute_filter=_attribute_filter,
+        strip_comments=False,
+        link_rel="noopener noreferrer",
+        url_schemes=set(URL_SCHEMES),
+        url_relative=("rewrite_with_base", base_url),
+    )
+
+
+def _attribute_filter(tag: str, name: str, value: str) -> str | None:
+    if name == "style" and not safe_css(value):
+        return None
+    return value
