@@ -103,7 +103,8 @@ def human_summary(summary: dict, log_file: Path) -> str:
     lines = [
         f"{spider} run {summary['started'] or '-'} -> {summary['finished']}: {summary['finish_reason']}",
         f"  channels   {', '.join(summary['channels']) or '-'}",
-        f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged",
+        f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
+        + (f", {summary['adopted']} taken over" if summary.get("adopted") else ""),
         f"  dropped    {dropped}",
         f"  requests   {summary['requests']} ({summary['roll_pages']} roll pages, "
         f"{summary['article_requests']} articles, {summary['retries']} retries)",

@@ -69,6 +69,7 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "new": stats.get("export/written", 0),
         "updated": stats.get("export/updated", 0),
         "unchanged": stats.get("export/unchanged", 0),
+        "adopted": stats.get("export/adopted", 0),
         "dropped": dropped,
         "sanitized": prefixed("article/sanitized/"),
         "errors": stats.get("log_count/ERROR", 0),

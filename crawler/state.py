@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS channel_marks (
     updated TEXT NOT NULL,
     floor INTEGER
 );
+CREATE TABLE IF NOT EXISTS adopted (
+    output_path TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    day TEXT NOT NULL,
+    adopted_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS channel_gaps (
     channel TEXT NOT NULL,
     cursor INTEGER NOT NULL,
@@ -77,6 +83,9 @@ UPDATE meta SET value='2' WHERE key='schema_version';
 """
 _POST_COLUMNS = ("doc_id, output_path, url, title, published, source, channel, categories, body_mode, "
                  "content_hash, first_seen, last_written")
+# A post another system wrote, taken over by this crawler: it keeps its file and bytes until its
+# article changes (a newer API mtime) or a refetch is asked for.
+ADOPTED = "adopted"
 # A reset forgets what was fetched but not where each article's file is (nor the hash of its
 # bytes), so a refetched article goes back to its own file.
 FORGOTTEN = "forgotten"
@@ -107,6 +116,16 @@ class StateStore(Protocol):
 
     def owner_of(self, output_path: str) -> str | None:
         """The doc id whose post is at ``output_path``."""
+
+    def article(self, doc_id: str) -> KnownArticle | None:
+        """What is recorded of a doc id (forgotten ones too)."""
+
+    def adopt(self, output_path: str, title: str, day: str) -> None:
+        """Note a post another system wrote at ``output_path`` (sanitised title, Beijing day), so
+        the article with that title and day takes it over instead of writing a second file."""
+
+    def adopted(self, output_path: str) -> tuple[str, str] | None:
+        """(title, day) of a post noted by ``adopt`` and not yet taken over."""
 
     def paths(self) -> Iterator[tuple[str, str]]:
         """Every (post path, doc id), sorted by path."""
@@ -252,6 +271,20 @@ class SQLiteState:
         row = self.db.execute("SELECT doc_id FROM articles WHERE output_path=?", (output_path,)).fetchone()
         return row[0] if row else None
 
+    def article(self, doc_id: str) -> KnownArticle | None:
+        row = self.db.execute(
+            "SELECT doc_id, output_path, content_hash, mtime, status, channel FROM articles WHERE doc_id=?", (doc_id,)
+        ).fetchone()
+        return KnownArticle(*row) if row else None
+
+    def adopt(self, output_path: str, title: str, day: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO adopted (output_path, title, day, adopted_at) VALUES (?, ?, ?, ?)",
+                        (output_path, title, day, _now()))
+
+    def adopted(self, output_path: str) -> tuple[str, str] | None:
+        row = self.db.execute("SELECT title, day FROM adopted WHERE output_path=?", (output_path,)).fetchone()
+        return (row[0], row[1]) if row else None
+
     def paths(self) -> Iterator[tuple[str, str]]:
         yield from self.db.execute("SELECT output_path, doc_id FROM articles ORDER BY output_path, doc_id")
 
@@ -281,6 +314,7 @@ class SQLiteState:
             (doc_id, url, output_path, content_hash, mtime, now, now, status, channel, title, published, source,
              listed, body_mode, now),
         )
+        self.db.execute("DELETE FROM adopted WHERE output_path=?", (output_path,))
 
     def posts(self) -> Iterator[PostRecord]:
         rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles ORDER BY output_path, doc_id")

@@ -5,10 +5,16 @@ bytes change; each written post is then recorded in the crawl state (path, conte
 mtime), the one owner of which doc id owns which file. So an article keeps its file across
 runs, and two articles whose titles give the same name never overwrite each other (the later
 one gets its doc id appended). What the sanitizer removed from a body is counted
-(``article/sanitized/<what>``). ``OUTPUT_DIR/.posts.jsonl`` and the manifest
-``OUTPUT_DIR/index.jsonl`` (``crawler.manifest``) are derived from the state at the end of each
-crawl for tools that read the folder; each item carries its manifest line (``Article.manifest``)
-for the feed exports.
+(``article/sanitized/<what>``).
+
+A post another system wrote for the same article (``pipelines.adoption``: same title and day,
+under this crawler's or the reference system's name, noted by ``python -m crawler.adopt`` or
+found at its path) is taken over: its path is recorded for the doc id and the file keeps its
+bytes until the article changes (a newer API mtime) or ``-a refetch=1`` is given.
+
+``OUTPUT_DIR/.posts.jsonl`` and the manifest ``OUTPUT_DIR/index.jsonl`` (``crawler.manifest``)
+are derived from the state at the end of each crawl for tools that read the folder; each item
+carries its manifest line (``Article.manifest``) for the feed exports.
 """
 
 from __future__ import annotations
@@ -28,9 +34,10 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.atomic import write_atomic
 from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, manifest_entry, manifest_from_state, write_manifest
-from crawler.state import StateStore, crawl_state
+from crawler.state import ADOPTED, StateStore, crawl_state
 from crawler.values import SHANGHAI
-from pipelines.format import post_categories, post_file_name, post_title, render
+from pipelines.adoption import candidate_paths, title_and_day
+from pipelines.format import body_mode_of, post_categories, post_file_name, post_title, render
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -52,6 +59,7 @@ class PostExportPipeline:
         self.body_mode = body_mode
         self.extra_keys = list(extra_keys or [])
         self.closing = False
+        self.refetch = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostExportPipeline:
@@ -61,6 +69,8 @@ class PostExportPipeline:
 
     def open_spider(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        spider = self.crawler.spider if self.crawler is not None else None
+        self.refetch = bool(getattr(spider, "refetch", False))
 
     def close_spider(self) -> None:
         """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state."""
@@ -85,9 +95,16 @@ class PostExportPipeline:
         rendered = render(article, body_mode, self.extra_keys)
         self.count_sanitized(article, rendered.sanitized)
         data = rendered.text.encode("utf-8")
-        path = self.root / self._target(article, data)
+        relative, adopting = self._target(article, data)
+        path = self.root / relative
+        mtime = int(article.api_mtime.timestamp()) if article.api_mtime else None
+        status = "written"
         try:
-            if path.exists() and path.read_bytes() == data:
+            if self._keeps_adopted(article.doc_id, adopting, mtime):
+                data, status = path.read_bytes(), ADOPTED
+                outcome = "adopted" if adopting else "unchanged"
+                body_mode = body_mode_of(data.decode("utf-8", errors="replace").split("\n---\n", 1)[-1].lstrip("\n"))
+            elif path.exists() and path.read_bytes() == data:
                 outcome = "unchanged"
             else:
                 outcome = "updated" if path.exists() else "written"
@@ -95,10 +112,9 @@ class PostExportPipeline:
         except OSError as error:
             self.output_failed(path, error)
             raise DropItem(f"output_unwritable: {path}: {error}") from None
-        mtime = int(article.api_mtime.timestamp()) if article.api_mtime else None
         assert article.published_at is not None
         published = article.published_at.astimezone(SHANGHAI).replace(microsecond=0).isoformat()
-        self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, "written",
+        self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, status,
                           channel=article.roll_channel, title=post_title(article), published=published,
                           source=article.source, categories=post_categories(article),
                           body_mode=body_mode)
@@ -134,21 +150,38 @@ class PostExportPipeline:
         except ValueError:
             return None
 
-    def _target(self, article: Article, data: bytes) -> str:
-        """The article's own path if it has one, else its name, else its disambiguated name."""
+    def _keeps_adopted(self, doc_id: str, adopting: bool, mtime: int | None) -> bool:
+        """An adopted post keeps its bytes until its article changes or a refetch is asked for."""
+        if self.refetch:
+            return False
+        if adopting:
+            return True
+        known = self.state.article(doc_id)
+        return known is not None and known.status == ADOPTED and (mtime or 0) <= (known.mtime or 0)
+
+    def _target(self, article: Article, data: bytes) -> tuple[str, bool]:
+        """The article's own path if it has one, else its name, else a post of it another system
+        wrote (then True: it is being adopted), else its disambiguated name."""
         assert article.published_at is not None
         recorded = self.state.path_of(article.doc_id)
         known = self._relative(recorded) if recorded else None
         if known:
-            return known
+            return known, False
         day = article.published_at.astimezone(SHANGHAI).strftime("%Y-%m-%d")
         plain = f"{day}/{post_file_name(article.title, article.doc_id)}"
         owner = self.state.owner_of(str(self.root / plain))
         on_disk = self.root / plain
-        if owner is None and (not on_disk.exists() or on_disk.read_bytes() == data):
-            return plain
-        if owner == article.doc_id:
-            return plain
+        if owner == article.doc_id or (owner is None and on_disk.exists() and on_disk.read_bytes() == data):
+            return plain, False
+        title = post_title(article)
+        for candidate in candidate_paths(day, article.title, article.doc_id):
+            path = self.root / candidate
+            free = self.state.owner_of(str(path)) is None and path.is_file()
+            if free and (self.state.adopted(str(path)) or title_and_day(path)) == (title, day):
+                logger.info("Taking over %s, a post of %s written by another system", path, article.doc_id)
+                return candidate, True
+        if owner is None and not on_disk.exists():
+            return plain, False
         self.stats.inc_value("export/name_collision")
         logger.info("Name %s belongs to another article; %s gets its doc id appended", plain, article.doc_id)
-        return f"{day}/{post_file_name(article.title, article.doc_id, disambiguate=True)}"
+        return f"{day}/{post_file_name(article.title, article.doc_id, disambiguate=True)}", False

@@ -58,7 +58,7 @@ def test_the_post_format_is_pure():
 
 
 # Commands that render or read posts: the top of the stack, above pipelines.format.
-RENDERING_COMMANDS = {"crawler.parse_page", "crawler.export", "crawler.manifest"}
+RENDERING_COMMANDS = {"crawler.parse_page", "crawler.export", "crawler.manifest", "crawler.adopt"}
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if under(m, "crawler") and m not in RENDERING_COMMANDS))

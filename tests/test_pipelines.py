@@ -59,8 +59,15 @@ def test_clean_removes_control_characters_and_collapses_whitespace(tmp_path):
     clean = build_from_crawler(CleanArticlePipeline, crawler_for(tmp_path))
     item = article(title="\x00 上海\u3000\u3000数字化\x1b\n转型\u2028 ", author="  张\u00a0三 ", editor="李四\x7f")
     assert clean.process_item(item) is item
-    assert item.title == "上海 数字化 转型"
+    # The title keeps its runs of spaces, as the reference system kept the API's title.
+    assert item.title == "上海\u3000\u3000数字化 转型"
     assert (item.author, item.editor) == ("张 三", "李四")
+
+
+def test_a_title_keeps_its_runs_of_spaces(tmp_path):
+    clean = build_from_crawler(CleanArticlePipeline, crawler_for(tmp_path))
+    item = clean.process_item(article(title=" 央行  降准 "))
+    assert item.title == "央行  降准"
 
 
 def test_clean_makes_empty_optional_fields_none_and_keeps_title_a_string(tmp_path):

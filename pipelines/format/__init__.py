@@ -6,7 +6,7 @@ without boilerplate, ``markdown_body`` its Markdown; ``sanitize`` keeps only wha
 publish; ``file_names`` the name rule. No I/O, no settings, no clock.
 """
 
-from pipelines.format.file_names import post_file_name
+from pipelines.format.file_names import post_file_name, reference_file_name
 from pipelines.format.post import (
     BODY_MODES,
     EXTRA_KEYS,
@@ -19,4 +19,4 @@ from pipelines.format.post import (
 )
 
 __all__ = ["BODY_MODES", "EXTRA_KEYS", "RenderedPost", "body_mode_of", "post_categories", "post_file_name",
-           "post_title", "render", "render_post"]
+           "post_title", "reference_file_name", "render", "render_post"]

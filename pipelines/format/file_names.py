@@ -8,14 +8,24 @@ MAX_NAME_BYTES = 255
 EXTENSION = ".md"
 
 
-def post_stem(title: str, doc_id: str) -> str:
-    """Sanitised title without newlines, ``#`` and ``.``; ``%`` becomes ``％`` (Hexo 8 rejects
-    ``%`` in names with "URI malformed"); a leading ``_`` becomes ``＿`` (Hexo hides such files).
-    An empty result falls back to the doc id."""
+def reference_stem(title: str) -> str:
+    """The reference rule (§6): the sanitised title without newlines, ``#`` and ``.``."""
     stem = sanitise_title(title)
     for dropped in ("\n", "#", "."):
         stem = stem.replace(dropped, "")
-    stem = stem.replace("%", "％").strip()
+    return stem
+
+
+def reference_file_name(title: str) -> str:
+    """The name the reference system gave the post of ``title`` (no length limit, no Hexo fixes)."""
+    return reference_stem(title) + EXTENSION
+
+
+def post_stem(title: str, doc_id: str) -> str:
+    """``reference_stem``, with ``%`` made ``％`` (Hexo 8 rejects ``%`` in names with "URI
+    malformed") and a leading ``_`` made ``＿`` (Hexo hides such files). An empty result falls
+    back to the doc id."""
+    stem = reference_stem(title).replace("%", "％").strip()
     if stem.startswith("_"):
         stem = "＿" + stem[1:]
     return stem or doc_id

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
-from tests.support.pages import fixture_page
+from tests.support.pages import modern_page
 
 LEAD = "恶意样例之前的第一段正文。"
 TAIL = "恶意样例之后的最后一段正文。"
@@ -104,14 +104,9 @@ SHAPES = [
 
 
 def page(shape: Shape, number: int) -> str:
-    """The 2024 article page with its title and its container's content replaced."""
-    html = fixture_page("magichtml_news.sina_2024-05-10_inausehc2630922").body().decode("utf-8")
-    start = html.index('<div class="article" id="article">') + len('<div class="article" id="article">')
-    end = html.index("<!-- t id=\"news_web_article_v2017_fold\"")
-    end = html.rindex("</div>", start, end)
+    """The 2024 article page with the shape between two paragraphs as its body."""
     body = f'<p cms-style="font-L">　　{LEAD}</p>{shape.html}<p cms-style="font-L">　　{TAIL}</p>'
-    html = html[:start] + body + html[end:]
-    return html.replace("城市有轨电车之困：一边争相上马，一边接连叫停", title(shape, number))
+    return modern_page(title(shape, number), body)
 
 
 def title(shape: Shape, number: int) -> str:

@@ -116,3 +116,13 @@ def build_snapshot(root: Path, pages: list[FixturePage] | None = None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page.path, target)
     return root
+
+
+def modern_page(title: str, body_html: str) -> str:
+    """The saved 2024 article page (the 2017+ template) with another headline and article body."""
+    html = fixture_page("magichtml_news.sina_2024-05-10_inausehc2630922").body().decode("utf-8")
+    opening = '<div class="article" id="article">'
+    start = html.index(opening) + len(opening)
+    end = html.rindex("</div>", start, html.index('<!-- t id="news_web_article_v2017_fold"'))
+    html = html[:start] + body_html + html[end:]
+    return html.replace("城市有轨电车之困：一边争相上马，一边接连叫停", title)
