@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from parsel import Selector
-
 from crawler.items import Article, NotArticle
 from crawler.pages import legacy2005
 from crawler.pages.decode import decode_page
+from crawler.pages.indexed import IndexedSelector
 from crawler.pages.page import Page
 from crawler.pages.templates import CLASSIC, GENERIC, MOBILE, MODERN, TRANSITIONAL
 
@@ -27,7 +26,7 @@ __all__ = ["Article", "NotArticle", "read_page"]
 
 def read_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> Article | NotArticle:
     text, _encoding = decode_page(body, headers)
-    page = Page(url=url, text=text, sel=Selector(text=text, base_url=url))
+    page = Page(url=url, text=text, sel=IndexedSelector(text=text, base_url=url))
     refusal = _refuse_non_article(page)
     if refusal:
         return refusal

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
@@ -27,21 +27,23 @@ def decode_page(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     """
     content_type = _header(headers, "Content-Type")
     declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    if declared and read_bom(body)[0]:
+        declared, _ = html_to_unicode(content_type, body)  # a byte-order mark wins (rare: decode twice)
     if declared:
-        encoding, text = html_to_unicode(content_type, body)
-        if encoding == "gb18030" and not body.isascii() and _decodes_cleanly(body, "utf-8"):
-            return body.decode("utf-8"), "utf-8"
-        if _decodes_cleanly(body, encoding):
-            return text, encoding
+        if declared == "gb18030" and not body.isascii() and (text := _strict(body, "utf-8")) is not None:
+            return text, "utf-8"
+        if (text := _strict(body, declared)) is not None:
+            return text, declared
     for encoding in ("utf-8", "gb18030"):
-        if _decodes_cleanly(body, encoding):
-            return body.decode(encoding), encoding
+        if (text := _strict(body, encoding)) is not None:
+            return text, encoding
     return body.decode("gb18030", errors="replace"), "gb18030"
 
 
-def _decodes_cleanly(body: bytes, encoding: str) -> bool:
+def _strict(body: bytes, encoding: str) -> str | None:
+    """The text when ``body`` decodes without error (a BOM of that encoding dropped), else None."""
     try:
-        body.decode(encoding)
+        text = body.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        return False
-    return True
+        return None
+    return text.removeprefix("\ufeff")

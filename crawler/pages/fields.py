@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
+from crawler.pages.indexed import IndexedSelector
 from crawler.values import absolute_url, clean_text, parse_beijing_time
 
 _PUBLISHED_AT_COMMENT = re.compile(r"published at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")
@@ -30,6 +31,8 @@ def first_text(sel: Selector, *queries: str) -> str:
 
 def meta(sel: Selector, name: str) -> str:
     """Content of ``<meta name=…>`` or ``<meta property=…>``, cleaned."""
+    if isinstance(sel, IndexedSelector):
+        return next((value for value in map(clean_text, sel.meta(name)) if value), "")
     return first_text(sel, f'meta[name="{name}"]::attr(content)', f'meta[property="{name}"]::attr(content)')
 
 
