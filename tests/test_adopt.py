@@ -213,3 +213,30 @@ def test_another_article_with_the_same_title_and_day_gets_its_own_name(tmp_path)
                                            published_at=when, body_html="<p>乙</p>"))
     assert Path(first.output_path) == reference and "<p>旧</p>" in reference.read_text(encoding="utf-8")
     assert Path(second.output_path).name == "同名文章 b.md"
+
+
+def test_the_adopt_command_names_what_it_does_not_take_over(tmp_path):
+    posts = tmp_path / "posts"
+    (posts / "2021-10-27").mkdir(parents=True)
+    (posts / "2021-10-27" / "笔记.md").write_text("随手记的笔记，没有 front matter\n", encoding="utf-8")
+    (posts / "2021-10-28").mkdir()
+    shutil.copyfile(POSTS / "上海全面推进城市数字化转型_十四五_规划出炉 包括3大领域20项重点任务.md",
+                    posts / "2021-10-28" / "上海全面推进城市数字化转型_十四五_规划出炉 包括3大领域20项重点任务.md")
+    shutil.copyfile(POSTS / "0！.md", posts / "改过名字.md")
+    result = subprocess.run([sys.executable, "-m", "crawler.adopt", str(posts), "--state", str(tmp_path / "s.db")],
+                            cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        f"{posts}: 0 posts recognised and noted in {tmp_path / 's.db'}; 0 already this crawler's; 3 not taken over",
+        "  not taken over: 2021-10-27/笔记.md: not a post (no front matter with a title and a date)",
+        "  not taken over: 2021-10-28/上海全面推进城市数字化转型_十四五_规划出炉 包括3大领域20项重点任务.md: "
+        "its date is 2021-10-27 (Beijing), not its folder's day",
+        "  not taken over: 改过名字.md: its name is not the one its title gives",
+    ]
+
+
+def test_the_adopt_command_refuses_a_missing_folder_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "crawler.adopt", str(tmp_path / "nope")], cwd=PROJECT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == f"python -m crawler.adopt: no such folder: {tmp_path / 'nope'}\n"
