@@ -33,7 +33,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from crawler.atomic import write_atomic
 from crawler.items import BODY_MODES, Article
-from crawler.manifest import MANIFEST_NAME, manifest_entry, manifest_from_state, write_manifest
+from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_entry, manifest_from_state, parse_post, write_manifest
 from crawler.state import ADOPTED, StateStore, crawl_state
 from crawler.values import SHANGHAI
 from pipelines.adoption import candidate_paths, title_and_day
@@ -103,7 +103,7 @@ class PostExportPipeline:
             if self._keeps_adopted(article.doc_id, adopting, mtime):
                 data, status = path.read_bytes(), ADOPTED
                 outcome = "adopted" if adopting else "unchanged"
-                body_mode = body_mode_of(data.decode("utf-8", errors="replace").split("\n---\n", 1)[-1].lstrip("\n"))
+                body_mode = self._body_mode_on_disk(data)
             elif path.exists() and path.read_bytes() == data:
                 outcome = "unchanged"
             else:
@@ -148,6 +148,14 @@ class PostExportPipeline:
         try:
             return Path(recorded).relative_to(self.root).as_posix()
         except ValueError:
+            return None
+
+    @staticmethod
+    def _body_mode_on_disk(data: bytes) -> str | None:
+        """The body mode of a post another system wrote (None when its front matter is not YAML)."""
+        try:
+            return body_mode_of(parse_post(data)[1])
+        except NotAPost:
             return None
 
     def _keeps_adopted(self, doc_id: str, adopting: bool, mtime: int | None) -> bool:

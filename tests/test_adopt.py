@@ -9,6 +9,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -41,7 +42,6 @@ def reference_articles() -> list[tuple[str, str, int, Path]]:
 
 
 def day_of(intime: int) -> str:
-    from datetime import datetime
     return datetime.fromtimestamp(intime, SHANGHAI).strftime("%Y-%m-%d")
 
 
@@ -63,7 +63,6 @@ class ReferenceBlog:
             self.reference[doc_id] = target
             self.add_article(doc_id, title, intime, unbrace(post.body))
         for doc_id, title, when in NEW:
-            from datetime import datetime
             intime = int(datetime.fromisoformat(when).replace(tzinfo=SHANGHAI).timestamp())
             self.add_article(doc_id, title, intime, f'<p cms-style="font-L">　　{title}。正文第一段。</p>')
         self.write_roll()
@@ -156,6 +155,8 @@ def test_a_crawl_takes_the_blog_over_without_a_duplicate(blog, adopt_first):
     # The manifest lists all 14, the adopted ones under their own names.
     manifest = [json.loads(line) for line in (blog.output / "index.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sorted(entry["path"] for entry in manifest) == sorted(files)
+    # The reference posts are the reference's bytes: blank lines and indented markup.
+    assert {e["body_mode"] for e in manifest if e["path"] in before} == {"seed-exact"}
 
     mtimes = {p: (blog.output / p).stat().st_mtime_ns for p in files}
     blog.crawl()
