@@ -13,7 +13,9 @@ from tests.support.pages import fixture_pages
 
 def template_queries() -> list[str]:
     queries = {"title", "td", "font", "td.l17", "#artibody", "th.f24", "#artibody, #article, .art_content", "a",
-               "div p", "p span", "div.nothing-here", ".a.b", "#top_bar .date", "div#article p img"}
+               "div p", "p span", "div.nothing-here", ".a.b", "#top_bar .date", "div#article p img",
+               "title::text", "#keywords::attr(data-wbkey)", ".keywords::attr(data-wbkey)", "p::text", "a::attr(href)",
+               "div, p", "p, div", "img, a", "#artibody, p", "h1, .date-source, h1.main-title"}
     for template in TEMPLATES:
         if template is legacy2005:
             continue
@@ -28,7 +30,7 @@ def template_queries() -> list[str]:
 @pytest.mark.parametrize("page", fixture_pages(), ids=lambda p: p.stem)
 def test_every_query_answers_as_parsel_does(page):
     text, _ = decode_page(page.body(), page.headers)
-    indexed, plain = IndexedSelector(text=text), Selector(text=text)
+    indexed, plain = IndexedSelector.document(text, page.url), Selector(text=text)
     for query in template_queries():
         assert indexed.css(query).getall() == plain.css(query).getall(), query
         assert indexed.css(query).getall() == plain.css(query).getall(), f"{query} (from memory)"
@@ -36,3 +38,15 @@ def test_every_query_answers_as_parsel_does(page):
         want = plain.css(f'meta[name="{name}"]::attr(content)').getall() + \
             plain.css(f'meta[property="{name}"]::attr(content)').getall()
         assert indexed.meta(name) == want, name
+
+
+NESTED = """<html><head><title>t <!-- c --> after</title></head><body>
+<div class="a b" id="x"><p class="b">one<span class="a">two</span> tail</p><h1 class="main-title">h</h1></div>
+<div class="b"><h1>second</h1><p id="x" data-k="v">three</p></div></body></html>"""
+
+
+@pytest.mark.parametrize("query", ["h1.main-title, div h1, .b", ".a, .b", "#x, p", "p, #x, span.a", "div .a, .b",
+                                   "title::text", "#x::attr(data-k)", ".b::text", "div p::text"])
+def test_groups_matching_several_parts_come_in_document_order_once(query):
+    indexed, plain = IndexedSelector.document(NESTED), Selector(text=NESTED)
+    assert indexed.css(query).getall() == plain.css(query).getall()

@@ -6,6 +6,7 @@ markers, newest template first. Nothing here imports Scrapy.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -25,8 +26,9 @@ __all__ = ["Article", "NotArticle", "read_page"]
 
 
 def read_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> Article | NotArticle:
-    text, _encoding = decode_page(body, headers)
-    page = Page(url=url, text=text, sel=IndexedSelector(text=text, base_url=url))
+    text, encoding = decode_page(body, headers)
+    utf8 = body if encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) else None
+    page = Page(url=url, text=text, sel=IndexedSelector.document(text, url, utf8))
     refusal = _refuse_non_article(page)
     if refusal:
         return refusal

@@ -6,6 +6,10 @@ and the ``<meta>`` tags), then answers simple queries — chains of ``tag``, ``.
 ``#id`` compounds joined by spaces, and comma groups of them — from that index, and the
 same query twice from memory. Anything else (attribute selectors, pseudo-elements) goes to
 parsel as before. Results are ordinary parsel Selectors, in document order.
+
+``IndexedSelector.document(text, url)`` parses with one reused plain ``etree.HTMLParser``: the
+same libxml2 tree as parsel's ``lxml.html`` parser, without a Python class lookup for every
+element the queries touch (the readers need nothing of ``HtmlElement`` but serialisation).
 """
 
 from __future__ import annotations
@@ -18,30 +22,50 @@ from parsel import Selector, SelectorList
 
 _COMPOUND = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)?((?:[.#][A-Za-z0-9_-]+)*)")
 _PART = re.compile(r"([.#])([A-Za-z0-9_-]+)")
+_PSEUDO = re.compile(r"::(?:attr\(([A-Za-z_][\w-]*)\)|text)$")
+_CLASS_VALUES = etree.XPath("//@class")
+_ID_VALUES = etree.XPath("//@id")
 Compound = tuple[str | None, frozenset[str], str | None]  # tag, classes, id
+
+
+_PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
 
 
 class IndexedSelector(Selector):
     __slots__ = ("_classes", "_document", "_ids", "_memo", "_metas")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, document: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # parsel makes query results of this class too (from a root): they query as before.
-        self._document = "root" not in kwargs
+        self._document = document or "root" not in kwargs
         self._memo: dict[str, SelectorList] = {}
         self._classes: dict[str, list[Any]] | None = None
         self._ids: dict[str, list[Any]] = {}
         self._metas: dict[str, list[str]] | None = None
+
+    @classmethod
+    def document(cls, text: str, base_url: str | None = None, utf8: bytes | None = None) -> IndexedSelector:
+        """The whole page, parsed as parsel parses ``text`` (stripped, NULs removed, UTF-8).
+
+        ``utf8``: the page's bytes when ``text`` is their exact UTF-8 decoding; parsed as they
+        are when that is what parsel would parse, saving an encode of the whole page."""
+        if utf8 and text.strip() is text and "\x00" not in text:
+            body = utf8
+        else:
+            body = text.strip().replace("\x00", "").encode("utf-8") or b"<html/>"
+        root = etree.fromstring(body, parser=_PARSER, base_url=base_url)
+        if root is None:
+            root = etree.fromstring(b"<html/>", parser=_PARSER, base_url=base_url)
+        return cls(root=root, type="html", base_url=base_url, document=True)
 
     def css(self, query: str) -> SelectorList:
         if not self._document:
             return super().css(query)
         found = self._memo.get(query)
         if found is None:
-            elements = self._answer(query)
-            found = (super().css(query) if elements is None
-                     else SelectorList(Selector(root=e, type="html", _expr=query) for e in elements))
-            self._memo[query] = found
+            found = self._indexed(query)
+            self._memo[query] = found if found is not None else super().css(query)
+            found = self._memo[query]
         return found
 
     def meta(self, name: str) -> list[str]:
@@ -54,14 +78,30 @@ class IndexedSelector(Selector):
                         self._metas.setdefault(f"{key}={element.get(key)}", []).append(element.get("content") or "")
         return self._metas.get(f"name={name}", []) + self._metas.get(f"property={name}", [])
 
+    def _indexed(self, query: str) -> SelectorList | None:
+        """The answer from the index, or None for a query it cannot answer."""
+        pseudo = _PSEUDO.search(query)
+        elements = self._answer(query[: pseudo.start()] if pseudo else query)
+        if elements is None:
+            return None
+        if pseudo is None:
+            return SelectorList(Selector(root=e, type="html", _expr=query) for e in elements)
+        if pseudo.group(1) is not None:  # ::attr(name): the attribute of each element that has it
+            values = [value for e in elements if (value := e.get(pseudo.group(1))) is not None]
+        else:  # ::text: the element's own text nodes, as text() selects them
+            values = [text for e in elements for text in (e.text, *(child.tail for child in e)) if text]
+        return SelectorList(Selector(root=value, type="html", _expr=query) for value in values)
+
     def _answer(self, query: str) -> list[Any] | None:
         groups = [_chain(part) for part in query.split(",")]
         if any(chain is None for chain in groups):
             return None
         answers = [found for chain in groups if (found := self._select(chain))]
-        if len(answers) > 1:
-            return None  # several parts matched: parsel puts them in document order
-        return answers[0] if answers else []
+        if len(answers) == 1:
+            return answers[0]
+        # Several parts matched: one list in document order, each element once, as parsel has it.
+        unique = {id(element): element for found in answers for element in found}
+        return sorted(unique.values(), key=_document_order)
 
     def _select(self, chain: list[Compound]) -> list[Any]:
         tag, classes, id_ = chain[0]
@@ -69,7 +109,7 @@ class IndexedSelector(Selector):
             self._build_index()
             assert self._classes is not None
             pool = self._ids.get(id_, []) if id_ is not None else self._classes.get(min(classes), [])
-            current = [e for e in pool if _is(e, chain[0])]
+            current = [e for e in map(_owner, pool) if _is(e, chain[0])]
         else:
             current = [e for e in self.root.iter(tag) if isinstance(e.tag, str)]
         for step in chain[1:]:
@@ -86,14 +126,17 @@ class IndexedSelector(Selector):
         return current
 
     def _build_index(self) -> None:
+        """Class tokens and ids -> their attribute values in document order (lxml's "smart"
+        strings: the element behind one is looked up only when a query needs it)."""
         if self._classes is not None:
             return
         self._classes = {}
-        for element in self.root.xpath("//*[@class or @id]"):
-            for token in (element.get("class") or "").split():
-                self._classes.setdefault(token, []).append(element)
-            if element.get("id"):
-                self._ids.setdefault(element.get("id"), []).append(element)
+        for value in _CLASS_VALUES(self.root):
+            for token in value.split():
+                self._classes.setdefault(token, []).append(value)
+        for value in _ID_VALUES(self.root):
+            if value:
+                self._ids.setdefault(str(value), []).append(value)
 
 
 def _chain(query: str) -> list[Compound] | None:
@@ -123,3 +166,18 @@ def _is(element: Any, compound: Compound) -> bool:
     if id_ is not None and element.get("id") != id_:
         return False
     return not classes or classes <= set((element.get("class") or "").split())
+
+
+def _owner(value: Any) -> Any:
+    """The element an attribute value (an lxml smart string) belongs to."""
+    return value.getparent()
+
+
+def _document_order(element: Any) -> tuple[int, ...]:
+    """Sort key: the child index of the element and of each of its ancestors, from the root."""
+    key = []
+    parent = element.getparent()
+    while parent is not None:
+        key.append(parent.index(element))
+        element, parent = parent, parent.getparent()
+    return tuple(reversed(key))
