@@ -20,6 +20,7 @@ import re
 from html.parser import HTMLParser
 
 from crawler.values import absolute_url
+from pipelines.format.html_tokens import Unusual, feed_whole
 from pipelines.format.sanitize import (
     URL_SCHEMES,
     Sanitized,
@@ -56,8 +57,12 @@ def seed_rewrite(body_html: str, base_url: str) -> Sanitized:
     # in pieces ("<", "script") that no longer look like markup, and a browser would open them.
     closed = body_html.rfind(">") + 1
     body_html = body_html[:closed] + body_html[closed:].replace("<", "&lt;")
-    rewriter.feed(body_html)
-    rewriter.close()
+    try:
+        feed_whole(rewriter, body_html)
+    except Unusual:
+        rewriter = _SeedRewriter(base_url)
+        rewriter.feed(body_html)
+        rewriter.close()
     return Sanitized("".join(rewriter.out), tuple(sorted(rewriter.removed)))
 
 
@@ -121,7 +126,7 @@ class _SeedRewriter(HTMLParser):
             self.out.append(text)
 
     def handle_data(self, data: str) -> None:
-        self._keep(data if self.raw_text else _MARKUP_START.sub("&lt;", data))
+        self._keep(data if self.raw_text or "<" not in data else _MARKUP_START.sub("&lt;", data))
 
     def handle_comment(self, data: str) -> None:
         self._keep(f"<!--{html.unescape(data)}-->")
@@ -136,6 +141,8 @@ class _SeedRewriter(HTMLParser):
         self._keep(f"<?{_inert(data)}>")
 
     def _start_tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> str:
+        if not attrs and tag != "img":
+            return f"<{tag}>"
         attrs = [(name, value) for name, value in attrs if self._safe_attribute(name, value)]
         if tag == "a":
             attrs = [self._link(name, value) for name, value in attrs]
