@@ -98,7 +98,7 @@ def settings_args(mirror: str, work: Path, round_: int) -> list[str]:
     return [arg for name, value in overrides.items() for arg in ("-s", f"{name}={value}")]
 
 
-def compare(articles: int, rounds: int) -> None:
+def compare(articles: int, rounds: int, parse_processes: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     urls = build_snapshot(work, articles)
     process, mirror = start_mirror(work / "snapshot")
@@ -106,7 +106,8 @@ def compare(articles: int, rounds: int) -> None:
     try:
         for round_ in range(rounds):
             common = settings_args(mirror, work, round_)
-            ours = [sys.executable, "-m", "scrapy", "crawl", "sina_article", "-a", f"url_file={work / 'urls.txt'}"]
+            ours = [sys.executable, "-m", "scrapy", "crawl", "sina_article", "-a", f"url_file={work / 'urls.txt'}",
+                    "-s", f"PARSE_PROCESSES={parse_processes}"]
             floor = [sys.executable, "-m", "scrapy", "runspider", str(PROJECT / "bench" / "fetch_only.py"),
                      "-a", f"url_file={work / 'urls.txt'}"]
             results["sina_article"].append(run(ours + common))
@@ -125,7 +126,7 @@ def compare(articles: int, rounds: int) -> None:
     print(f"\nP2: sina_article / fetch-only = {rate['sina_article'] / rate['fetch-only']:.2f}× (goal ≥ 0.5×)")
 
 
-def scale(sizes: list[int]) -> None:
+def scale(sizes: list[int], parse_processes: int) -> None:
     print("| articles | first crawl: articles/s | peak RSS MiB | rerun: wall s | rerun: requests "
           "| rerun: article requests |")
     print("|---|---|---|---|---|---|")
@@ -136,7 +137,8 @@ def scale(sizes: list[int]) -> None:
         process, mirror = start_mirror(work / "snapshot")
         try:
             command = [sys.executable, "-m", "scrapy", "crawl", "sina_finance", "-a", "channels=china",
-                       "-a", "since=2019-12-31", *settings_args(mirror, work, 0), "-s", "ROLL_MAX_PAGES=100000"]
+                       "-a", "since=2019-12-31", *settings_args(mirror, work, 0), "-s", "ROLL_MAX_PAGES=100000",
+                       "-s", f"PARSE_PROCESSES={parse_processes}"]
             first = run(command)
             again = run(command)
             summary = json.loads((work / "output-0" / ".runs" / "last.json").read_text(encoding="utf-8"))
@@ -159,12 +161,13 @@ def main() -> None:
     one.add_argument("--rounds", type=int, default=3)
     two = sub.add_parser("scale")
     two.add_argument("--articles", type=int, nargs="+", default=[2000, 5000, 20000])
+    parser.add_argument("--parse-processes", type=int, default=0, help="PARSE_PROCESSES of our crawls")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; PARSE_PROCESSES={args.parse_processes}\n")
     if args.what == "compare":
-        compare(args.articles, args.rounds)
+        compare(args.articles, args.rounds, args.parse_processes)
     else:
-        scale(args.articles)
+        scale(args.articles, args.parse_processes)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 
 Hands the bytes to the framework-free readers (crawler.pages); counts and logs a page that is
 not an article, and a request that could not be fetched, under named stats.
+
+With ``PARSE_PROCESSES`` > 0 the page is read in a worker process (crawler.workers).
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from twisted.python.failure import Failure
 
 from crawler.items import Article
 from crawler.pages import read_page
+from crawler.workers import workers
 
 
-def read_article(spider: scrapy.Spider, response: Response) -> Article | None:
+async def read_article(spider: scrapy.Spider, response: Response) -> Article | None:
     """The article on the page, or None (counted as ``article/not_article/<reason>``)."""
     content_type = response.headers.get("Content-Type")
     headers = {"Content-Type": content_type.decode("latin-1")} if content_type else None
-    result = read_page(response.url, response.body, headers)
+    result = await workers(spider.crawler).run(read_page, response.url, response.body, headers)
     if isinstance(result, Article):
         spider.crawler.stats.inc_value("article/parsed")
         return result

@@ -25,6 +25,12 @@ ITEM_PIPELINES = {
     "pipelines.export.PostExportPipeline": 800,
 }
 
+# --- Reading ---------------------------------------------------------------------------------
+# Worker processes that read pages (parse + fields), so parsing overlaps fetching on other cores;
+# 0 reads on the reactor thread. Worth it only when fetching is not throttled (a mirror, a
+# backfill on a fast link): live crawls wait on DOWNLOAD_DELAY, not on parsing.
+PARSE_PROCESSES = 0
+
 # --- Channel crawl (sina_finance) ----------------------------------------------------------
 # Channel table: the packaged crawler/channels.yaml (an empty value means that file too).
 CHANNELS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "channels.yaml")

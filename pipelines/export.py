@@ -36,8 +36,9 @@ from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_entry, manifest_from_state, parse_post, write_manifest
 from crawler.state import ADOPTED, StateStore, crawl_state
 from crawler.values import SHANGHAI
+from crawler.workers import Workers, workers
 from pipelines.adoption import candidate_paths, title_and_day
-from pipelines.format import body_mode_of, post_categories, post_file_name, post_title, render
+from pipelines.format import RenderedPost, body_mode_of, post_categories, post_file_name, post_title, render
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -60,6 +61,8 @@ class PostExportPipeline:
         self.extra_keys = list(extra_keys or [])
         self.closing = False
         self.refetch = False
+        # Started when the spider opens: created here, before that signal.
+        self.workers: Workers | None = workers(crawler) if crawler is not None else None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PostExportPipeline:
@@ -92,7 +95,17 @@ class PostExportPipeline:
     def process_item(self, item: Any) -> Any:
         article = as_article(item)
         body_mode = article.body_mode or self.body_mode
-        rendered = render(article, body_mode, self.extra_keys)
+        if self.workers is None or not self.workers.processes:
+            return self._export(item, article, body_mode, render(article, body_mode, self.extra_keys))
+        return deferred_from_coro(self._render_elsewhere(item, article, body_mode))
+
+    async def _render_elsewhere(self, item: Any, article: Article, body_mode: str) -> Any:
+        """Render in a worker process (``PARSE_PROCESSES``); the rest stays one step here, with
+        no await between choosing the path, writing the file and recording it."""
+        rendered = await self.workers.run(render, article, body_mode, self.extra_keys)
+        return self._export(item, article, body_mode, rendered)
+
+    def _export(self, item: Any, article: Article, body_mode: str, rendered: RenderedPost) -> Any:
         self.count_sanitized(article, rendered.sanitized)
         data = rendered.text.encode("utf-8")
         relative, adopting = self._target(article, data)

@@ -19,6 +19,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.arguments import DECLARED, ArgumentError
 from crawler.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
+from crawler.workers import parse_processes
 
 
 class OneLineUsage(ScrapyHelpFormatter):
@@ -56,6 +57,10 @@ class Command(ScrapyCrawl):
                 spec.check(opts.spargs, self.settings)
             except ArgumentError as error:
                 raise UsageError(str(error), print_help=False) from None
+        try:
+            parse_processes(self.settings)
+        except ValueError as error:
+            raise UsageError(str(error), print_help=False) from None
         try:
             # Scrapy's cmdline took "crawl" out of sys.argv; the holder line names the whole command.
             hold_crawl_locks(self.settings, ["scrapy", "crawl", *sys.argv[1:]])

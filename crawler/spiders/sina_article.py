@@ -7,7 +7,7 @@ skipped; the other entries are fetched.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
@@ -44,8 +44,8 @@ class SinaArticleSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"article/dropped/bad_url/{problem}")
             self.logger.warning("Bad URL skipped (%s: %s): %s", problem, WHY[problem], url)
 
-    def parse_article(self, response: Response) -> Iterator[Article]:
-        article = read_article(self, response)
+    async def parse_article(self, response: Response) -> AsyncIterator[Article]:
+        article = await read_article(self, response)
         if article is not None:
             yield article
 

@@ -206,9 +206,9 @@ class SinaFinanceSpider(scrapy.Spider):
             self.logger.debug("Fetching %s (%s) under %s", doc_id, entry.url, item.channel.name)
         raise DontCloseSpider
 
-    def parse_article(self, response: Response, entry: RollEntry, channel: Channel,
-                      scans: list[Scan]) -> Iterator[Article]:
-        article = read_article(self, response)
+    async def parse_article(self, response: Response, entry: RollEntry, channel: Channel,
+                            scans: list[Scan]) -> AsyncIterator[Article]:
+        article = await read_article(self, response)
         if article is not None:
             article.apply_listing(entry, list(channel.categories))
             article.body_mode = channel.body_mode
