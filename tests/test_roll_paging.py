@@ -3,8 +3,8 @@
 The spider comes from get_crawler + from_crawler; its real ``start()`` is driven step by step
 without an event loop (it awaits nothing), so state, known doc ids and channel scans are set
 exactly as in a crawl. Listing comes first, fetching after: roll pages yield only the next roll
-request, and the article requests come from ``fetch_listed()`` (the spider_idle handler), which
-hands them to ``crawler.engine.crawl``; ``crawler.engine`` is an ``EngineRecorder`` here (the
+request, and the article requests come from ``fetch_listed()`` (the spider_idle handler) and
+``feed_fetches()`` (the scheduler_empty handler), which hand them to ``crawler.engine.crawl``; ``crawler.engine`` is an ``EngineRecorder`` here (the
 crawler is never started, so it has no engine of its own).
 """
 
@@ -88,14 +88,19 @@ def open_spider(tmp_path):
 
 
 def run_start(spider: SinaFinanceSpider) -> list[scrapy.Request]:
-    requests, steps = [], spider.start()
+    return drain(spider.start())
+
+
+def drain(steps) -> list:
+    """What an async generator that never suspends (nothing here awaits I/O) yields."""
+    yielded = []
     while True:
         try:
             steps.__anext__().send(None)
-        except StopIteration as yielded:
-            requests.append(yielded.value)
+        except StopIteration as step:
+            yielded.append(step.value)
         except StopAsyncIteration:
-            return requests
+            return yielded
 
 
 def feed(spider: SinaFinanceSpider, request: scrapy.Request, body: bytes) -> list[scrapy.Request]:
@@ -112,6 +117,8 @@ def fetch(spider: SinaFinanceSpider) -> list[scrapy.Request]:
     before = len(engine.requests)
     with pytest.raises(DontCloseSpider):
         spider.fetch_listed()
+    while spider.to_fetch:  # the scheduler running dry asks for more
+        spider.feed_fetches()
     requests = engine.requests[before:]
     assert all(r.callback.__name__ == "parse_article" for r in requests)
     return requests
@@ -231,7 +238,7 @@ def test_an_article_listed_by_two_channels_goes_under_the_first_of_the_channel_t
     assert stats(spider, "roll/skipped/") == {"roll/skipped/listed_twice": 1}
     # The post gets china's categories.
     response = HtmlResponse(url=request.url, body=ARTICLE_PAGE.read_bytes(), encoding="utf-8", request=request)
-    (article,) = spider.parse_article(response, **request.cb_kwargs)
+    (article,) = drain(spider.parse_article(response, **request.cb_kwargs))
     assert (article.doc_id, article.categories, article.roll_channel) == (doc(1), list(CHINA_CATEGORIES), "china")
     # Both channels saw it: its failure holds both marks.
     fail(spider, request)
@@ -356,3 +363,23 @@ def test_a_window_run_below_a_gap_still_lists_the_gap(open_spider):
     feed(spider, top, reply(item(1, T3), item(2, june), item(3, june - 30 * DAY)))
     feed(spider, below, reply(item(4, T1), item(5, SINCE - 1)))
     assert ids(fetch(spider)) == [doc(4), doc(2)]
+
+
+def test_article_requests_go_to_the_scheduler_a_batch_at_a_time_newest_first(open_spider):
+    """A backfill lists thousands: the scheduler gets 2 × CONCURRENT_REQUESTS requests at a time
+    (here 2 × 2), more each time it runs dry, so requests never pile up in memory."""
+    spider, requests = open_spider(CONCURRENT_REQUESTS=2)
+    listed = [item(n, SINCE + 60 * n) for n in range(1, 11)]  # doc 10 is the newest
+    assert feed(spider, requests[0], reply(*listed, item(11, SINCE - 1))) == []
+    engine = spider.crawler.engine
+    with pytest.raises(DontCloseSpider):
+        spider.fetch_listed()
+    assert ids(engine.requests) == [doc(10), doc(9), doc(8), doc(7)]
+    spider.feed_fetches()
+    assert ids(engine.requests[4:]) == [doc(6), doc(5), doc(4), doc(3)]
+    with pytest.raises(DontCloseSpider):  # the spider goes idle before the scheduler asked again
+        spider.fetch_listed()
+    assert ids(engine.requests[8:]) == [doc(2), doc(1)]
+    spider.feed_fetches()
+    assert len(engine.requests) == 10
+    assert spider.fetch_listed() is None  # nothing left: the spider may close

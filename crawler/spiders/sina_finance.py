@@ -4,6 +4,7 @@ configured channels and fetches each new or changed article once.
 Listing comes first, fetching after: article requests go out once every roll scan is done, so
 an article listed by several channels takes the categories of the first of them in the
 channel table (or the channel it was first written under), whatever order replies arrive in.
+They go out newest first, a few at a time as the scheduler runs dry (memory stays flat).
 See crawler.coverage for the windows, marks and gaps.
 
 Arguments (``-a name=value``):
@@ -67,6 +68,7 @@ class SinaFinanceSpider(scrapy.Spider):
         self.max_pages_arg = max_pages
         self.scans: dict[str, list[Scan]] = {}
         self.listed: dict[str, Listed] = {}
+        self.to_fetch: list[tuple[str, Listed]] = []
         self.open_scans = 0
 
     @classmethod
@@ -78,7 +80,9 @@ class SinaFinanceSpider(scrapy.Spider):
         spider.max_pages = spider.max_pages_arg or settings.getint("ROLL_MAX_PAGES", 100)
         spider.roll_host = settings.get("ROLL_API_HOST", "feed.mix.sina.com.cn")
         spider.update_lookback = timedelta(hours=settings.getfloat("UPDATE_LOOKBACK_HOURS", 48))
+        spider.fetch_batch = 2 * max(settings.getint("CONCURRENT_REQUESTS", 16), 1)
         crawler.signals.connect(spider.fetch_listed, signal=signals.spider_idle)
+        crawler.signals.connect(spider.feed_fetches, signal=signals.scheduler_empty)
         return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -189,14 +193,26 @@ class SinaFinanceSpider(scrapy.Spider):
         return self.table.get(known.channel) if known and known.channel else None
 
     def fetch_listed(self) -> None:
-        """When every scan is done, request the listed articles (newest first); keep the spider open."""
-        if self.open_scans or not self.listed:
+        """When every scan is done, queue the listed articles (newest first) and start fetching
+        them; keep the spider open while any are left."""
+        if self.open_scans or not (self.listed or self.to_fetch):
             return
         listed, self.listed = self.listed, {}
-        for doc_id, item in sorted(listed.items(), key=lambda pair: (-pair[1].entry.ctime.timestamp(), pair[0])):
+        queue = sorted(listed.items(), key=lambda pair: (-pair[1].entry.ctime.timestamp(), pair[0]))
+        self.to_fetch.extend(reversed(queue))  # popped from the end: newest first
+        self.feed_fetches()
+        raise DontCloseSpider
+
+    def feed_fetches(self) -> None:
+        """Hand the scheduler the next few article requests. Requests are made as the scheduler
+        runs dry, not all at once, so memory holds the queue of listed entries and a bounded
+        number of requests, however many articles a backfill lists."""
+        engine = self.crawler.engine
+        for _ in range(min(len(self.to_fetch), self.fetch_batch)):
+            doc_id, item = self.to_fetch.pop()
             entry = dataclasses.replace(item.entry, channel=item.channel.name)
             self.crawler.stats.inc_value("article/requested")
-            self.crawler.engine.crawl(scrapy.Request(
+            engine.crawl(scrapy.Request(
                 entry.url,
                 callback=self.parse_article,
                 errback=self.article_failed,
@@ -204,7 +220,6 @@ class SinaFinanceSpider(scrapy.Spider):
                 meta={"article": True},
             ))
             self.logger.debug("Fetching %s (%s) under %s", doc_id, entry.url, item.channel.name)
-        raise DontCloseSpider
 
     async def parse_article(self, response: Response, entry: RollEntry, channel: Channel,
                             scans: list[Scan]) -> AsyncIterator[Article]:
