@@ -26,28 +26,33 @@ __all__ = ["Article", "NotArticle", "read_page"]
 
 
 def read_page(url: str, body: bytes, headers: Mapping[str, str] | None = None) -> Article | NotArticle:
+    refusal = _refuse_by_url(url)  # before decoding or parsing a page that cannot be an article
+    if refusal:
+        return NotArticle(url=url, reason=refusal[0], detail=refusal[1])
     text, encoding = decode_page(body, headers)
     utf8 = body if encoding == "utf-8" and not body.startswith(codecs.BOM_UTF8) else None
     page = Page(url=url, text=text, sel=IndexedSelector.document(text, url, utf8))
-    refusal = _refuse_non_article(page)
-    if refusal:
-        return refusal
+    if _soft_404(page):
+        return page.not_article("soft_404", "page says it was not found")
     for template in TEMPLATES:
         if template.matches(page):
             return template.parse(page)
     return page.not_article("no_article_body", "no known article template matched")
 
 
-def _refuse_non_article(page: Page) -> NotArticle | None:
-    parts = urlsplit(page.url)
+def _refuse_by_url(url: str) -> tuple[str, str] | None:
+    parts = urlsplit(url)
     host = parts.hostname or ""
     if host in DATA_HOSTS:
-        return page.not_article("data_page", f"{host} serves market data, not articles")
+        return "data_page", f"{host} serves market data, not articles"
     if parts.path in ("", "/") or parts.path.rsplit("/", 1)[-1] in ("index.shtml", "index.html", "index.d.html"):
-        return page.not_article("portal_page", f"{host}{parts.path or '/'} is a front/list page")
-    title = " ".join(page.sel.css("title::text").getall())
-    if any(marker in title or marker in page.text[:20000] for marker in SOFT_404_MARKERS) and not page.sel.css(
-        "#artibody, #article, .art_content"
-    ):
-        return page.not_article("soft_404", "page says it was not found")
+        return "portal_page", f"{host}{parts.path or '/'} is a front/list page"
     return None
+
+
+def _soft_404(page: Page) -> bool:
+    title = " ".join(page.sel.css("title::text").getall())
+    head = page.text[:20000]
+    return any(marker in title or marker in head for marker in SOFT_404_MARKERS) and not page.sel.css(
+        "#artibody, #article, .art_content"
+    )

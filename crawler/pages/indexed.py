@@ -1,7 +1,7 @@
 """A page's Selector that answers the template tables' queries without a scan each.
 
 The templates ask ~20 CSS queries of every page, and libxml2 answers each by walking every
-element of the document. ``IndexedSelector`` walks it once (the elements with a class or an id,
+element of the document. ``IndexedSelector`` walks it once (the class and id attribute values,
 and the ``<meta>`` tags), then answers simple queries — chains of ``tag``, ``.class`` and
 ``#id`` compounds joined by spaces, and comma groups of them — from that index, and the
 same query twice from memory. Anything else (attribute selectors, pseudo-elements) goes to
@@ -32,14 +32,16 @@ _PARSER = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
 
 
 class IndexedSelector(Selector):
-    __slots__ = ("_classes", "_document", "_ids", "_memo", "_metas")
+    __slots__ = ("_class_values", "_classes", "_document", "_id_values", "_ids", "_memo", "_metas")
 
     def __init__(self, *args: Any, document: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # parsel makes query results of this class too (from a root): they query as before.
         self._document = document or "root" not in kwargs
         self._memo: dict[str, SelectorList] = {}
-        self._classes: dict[str, list[Any]] | None = None
+        self._class_values: list[Any] | None = None
+        self._id_values: list[Any] | None = None
+        self._classes: dict[str, list[Any]] = {}
         self._ids: dict[str, list[Any]] = {}
         self._metas: dict[str, list[str]] | None = None
 
@@ -107,8 +109,7 @@ class IndexedSelector(Selector):
         tag, classes, id_ = chain[0]
         if id_ is not None or classes:
             self._build_index()
-            assert self._classes is not None
-            pool = self._ids.get(id_, []) if id_ is not None else self._classes.get(min(classes), [])
+            pool = self._with_id(id_) if id_ is not None else self._with_class(min(classes))
             current = [e for e in map(_owner, pool) if _is(e, chain[0])]
         else:
             current = [e for e in self.root.iter(tag) if isinstance(e.tag, str)]
@@ -126,17 +127,27 @@ class IndexedSelector(Selector):
         return current
 
     def _build_index(self) -> None:
-        """Class tokens and ids -> their attribute values in document order (lxml's "smart"
-        strings: the element behind one is looked up only when a query needs it)."""
-        if self._classes is not None:
+        """Every class and id attribute value, in document order (lxml's "smart" strings: the
+        element behind one is looked up only when a query needs it)."""
+        if self._class_values is not None:
             return
-        self._classes = {}
-        for value in _CLASS_VALUES(self.root):
-            for token in value.split():
-                self._classes.setdefault(token, []).append(value)
-        for value in _ID_VALUES(self.root):
-            if value:
-                self._ids.setdefault(str(value), []).append(value)
+        self._class_values = _CLASS_VALUES(self.root)
+        self._id_values = _ID_VALUES(self.root)
+
+    def _with_class(self, token: str) -> list[Any]:
+        """Class values holding ``token``; a cheap substring test first, then the exact split."""
+        found = self._classes.get(token)
+        if found is None:
+            assert self._class_values is not None
+            found = self._classes[token] = [v for v in self._class_values if token in v and token in v.split()]
+        return found
+
+    def _with_id(self, id_: str) -> list[Any]:
+        found = self._ids.get(id_)
+        if found is None:
+            assert self._id_values is not None
+            found = self._ids[id_] = [v for v in self._id_values if v == id_]
+        return found
 
 
 def _chain(query: str) -> list[Compound] | None:
