@@ -39,7 +39,7 @@ from crawler.coverage import Scan, plan, settle, unread_left
 from crawler.items import Article, RollEntry
 from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
-from crawler.state import crawl_state
+from crawler.state import FORGOTTEN, KnownArticle, crawl_state
 from crawler.values import SHANGHAI
 
 
@@ -90,7 +90,6 @@ class SinaFinanceSpider(scrapy.Spider):
         if self.reset_state:
             self.state.reset()
             self.logger.warning("State reset: every article counts as new in this run")
-        self.known = self.state.known()
         now = datetime.now(SHANGHAI)
         for channel in self.channels:
             scans = self.scans[channel.name] = plan(channel.name, self.state.coverage(channel.name), now,
@@ -177,7 +176,7 @@ class SinaFinanceSpider(scrapy.Spider):
             if self.order(channel) < self.order(listed.channel) and not self.known_channel(entry.doc_id):
                 listed.entry, listed.channel = entry, channel
             return
-        known = self.known.get(entry.doc_id)
+        known = self.known_article(entry.doc_id)
         if known and not self.refetch and (known.mtime or 0) >= int(entry.mtime.timestamp()):
             stats.inc_value("roll/skipped/known")
             return
@@ -189,8 +188,14 @@ class SinaFinanceSpider(scrapy.Spider):
 
     def known_channel(self, doc_id: str) -> Channel | None:
         """The channel an article was first written under, while the table still has it."""
-        known = self.known.get(doc_id)
+        known = self.known_article(doc_id)
         return self.table.get(known.channel) if known and known.channel else None
+
+    def known_article(self, doc_id: str) -> KnownArticle | None:
+        """What the state holds of a written article (asked per listed entry: a state of millions
+        of articles is never loaded whole)."""
+        known = self.state.article(doc_id)
+        return known if known is not None and known.status != FORGOTTEN else None
 
     def fetch_listed(self) -> None:
         """When every scan is done, queue the listed articles (newest first) and start fetching
