@@ -128,7 +128,10 @@ def test_roll_api_error_code_fails_the_run_with_the_reason(site, tmp_path):
     assert result.returncode == 1
     assert "未注册" in result.stdout
     assert "the roll API returned nothing usable" in result.stdout
-    assert site.summary()["roll_errors"] == {"roll_status": 1}
+    assert site.summary()["roll_errors"] == {"roll_unregistered": 1}
+    # One line names the channel and its pair.
+    assert ("ERROR: Channel wrong_pair: pageid 153 / lid 1686 answers 未注册: the pair is wrong or retired; "
+            "fix it in the channel file") in site.crawl_log()
 
 
 def test_paging_follows_the_ctime_cursor_when_page_numbers_run_dry(tmp_path):
