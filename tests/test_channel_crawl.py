@@ -183,8 +183,9 @@ def test_offline_demo_runs_the_main_crawl(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "posts      8 new, 0 updated, 0 unchanged" in result.stdout
+    assert "items      24 new, 0 updated, 0 unchanged" in result.stdout  # demo/snapshot/zhibo.jsonl
     posts = {str(p.relative_to(tmp_path / "demo" / "posts")) for p in (tmp_path / "demo" / "posts").rglob("*.md")}
-    assert posts == ARTICLE_POSTS
+    assert posts == ARTICLE_POSTS | {"2024-05-10/新浪财经7x24 2024-05-10.md"}
 
 
 def test_demo_snapshot_pages_are_the_fixture_pages_unchanged():
