@@ -41,7 +41,8 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
     dropped = prefixed("article/dropped/")
     dropped.update({f"not_article/{k}": v for k, v in prefixed("article/not_article/").items()})
     dropped.update({f"fetch_failed/{k}": v for k, v in prefixed("article/fetch_failed/").items()})
-    for stat, label in (("offsite/filtered", "offsite_redirect"), ("roll/bad_entry", "roll_bad_entry")):
+    for stat, label in (("offsite/filtered", "offsite_redirect"), ("roll/bad_entry", "roll_bad_entry"),
+                        ("zhibo/bad_item", "feed_bad_item")):
         if stats.get(stat):
             dropped[label] = stats[stat]
     roll_errors = prefixed("roll/error/") | {f"zhibo/{k}": v for k, v in prefixed("zhibo/error/").items()}

@@ -128,3 +128,23 @@ def test_a_bad_feed_name_is_a_usage_error(site):
     result = cron(site, "feeds=nope")
     assert result.returncode == 2
     assert "unknown feed(s) nope" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_paging_stopped_by_max_pages_keeps_the_mark_and_a_bad_item_is_counted(site):
+    # An id that is not a number: the mirror serves it after every numbered item (page 3 of 3).
+    add_items(site, {"id": "abc", "rich_text": "坏的一条。", "create_time": "2024-05-10 23:59:59"})
+    short = cron(site, "since=2024-05-10", "max_pages=1")
+    assert short.returncode == 1  # paging stopped before the window's start
+    summary = site.summary()
+    assert summary["truncated"] == {"7x24": "ZHIBO_MAX_PAGES=1 reached"}
+    assert summary["live_items"]["new"] == 10  # page 1: the ten newest
+    assert "Feed 7x24: paging stopped early (ZHIBO_MAX_PAGES=1 reached)" in site.crawl_log()
+    # No mark was set: a plain run lists the last 24 hours (nothing of 2024) and writes nothing.
+    plain = cron(site)
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert item_ids(site.posts()[POST].read_text(encoding="utf-8")) == IDS[-10:]
+    again = cron(site, "since=2024-05-10")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert item_ids(site.posts()[POST].read_text(encoding="utf-8")) == IDS
+    assert site.summary()["dropped"] == {"feed_bad_item": 1}
+    assert "Skipping a 7x24 item of 7x24: ValueError: id 'abc' is not a number" in site.crawl_log()
