@@ -1,13 +1,15 @@
 """The 7x24 day post: rendered by the live pipeline in-process, then loaded by a real Hexo 8 site;
-a hostile item text is sanitized and counted."""
+a hostile item text is sanitized and counted; the progress line of a 7x24 crawl."""
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from scrapy.utils.test import get_crawler
 
 from crawler.items import LiveItem
+from crawler.progress import Progress
 from crawler.values import SHANGHAI
 from pipelines.live import LivePostPipeline
 from tests.support.hexo import hexo_posts, hexo_site
@@ -54,3 +56,11 @@ def test_hexo_loads_the_day_post_with_its_title_date_and_categories(tmp_path):
     assert post["categories"] == CATEGORIES
     assert post["headimg"] == "https://n.sinaimg.cn/a.png"
     assert post["comments"] is False
+
+
+def test_the_progress_line_of_a_7x24_crawl_counts_feed_pages_and_items():
+    crawler = get_crawler()
+    crawler.stats.open_spider()
+    for stat, value in (("zhibo/pages", 3), ("live/written", 24), ("live/unchanged", 2)):
+        crawler.stats.set_value(stat, value)
+    assert Progress(crawler, io.StringIO()).line() == "feed pages 3 | items 24 new 0 updated 2 unchanged | errors 0"
