@@ -2,8 +2,7 @@
 
 Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them, and a
 day of 7x24 items) on loopback and runs the main crawl, then the 7x24 crawl, against it through
-the cron command. Writes posts, state,
-logs and run summaries under OUTPUT; no network is needed.
+the cron command. Writes posts, state, logs and run summaries under OUTPUT; no network is needed.
 """
 
 from __future__ import annotations
