@@ -23,12 +23,12 @@ def site(tmp_path):
     site.close()
 
 
-def cron(site: Site, *args: str, strict: bool = False) -> subprocess.CompletedProcess:
+def cron(site: Site, *args: str, strict: bool = False, **settings: str) -> subprocess.CompletedProcess:
     """``python -m crawler.cron --spider sina_7x24 [--strict] -a ARG …`` against the site."""
     entry = ["-m", "crawler.cron", "--spider", "sina_7x24", *(["--strict"] if strict else []),
              "--lock", str(site.work / "crawl.lock"), "--log-dir", str(site.work / "logs")]
     command = crawl_command(entry, mirror=site.mirror, output=site.output, state=site.work / "crawl.sqlite",
-                            spider_args=args)
+                            spider_args=args, **settings)
     return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
 
 
@@ -118,7 +118,7 @@ def test_a_broken_reply_fails_the_run_and_keeps_the_mark_then_retries_recover(si
     assert "7x24 feed unusable for 7x24" in site.crawl_log()
 
     site.add_faults({"match": "zhibo.sina.com.cn/api/zhibo/feed?page=1", "fault": "status", "status": 503, "times": 2})
-    recovered = cron(site)
+    recovered = cron(site, RETRY_BACKOFF_BASE="0.1")
     assert recovered.returncode == 0, recovered.stdout + recovered.stderr
     assert site.summary()["retries"] == 2
     assert item_ids(site.posts()[POST].read_text(encoding="utf-8")) == [*IDS, 4089270]
