@@ -71,8 +71,9 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "finished": _iso(stats.get("finish_time")) or datetime.now(UTC).isoformat(timespec="seconds"),
         "finish_reason": reason,
         "channels": channels,
-        "new": stats.get("export/written", 0),
-        "updated": stats.get("export/updated", 0),
+        # Posts: articles, and the 7x24 day posts created or rewritten (live/posts_*).
+        "new": stats.get("export/written", 0) + stats.get("live/posts_new", 0),
+        "updated": stats.get("export/updated", 0) + stats.get("live/posts_updated", 0),
         "unchanged": stats.get("export/unchanged", 0),
         "adopted": stats.get("export/adopted", 0),
         # sina_7x24: items written into day posts (new), changed (updated) and seen again (unchanged).

@@ -45,6 +45,8 @@ class LivePostPipeline:
         self.stats = stats
         self.state = state
         self.blocks: dict[tuple[str, int, str], str] = {}  # (feed, id, rich_text) -> rendered item
+        self.new_posts: set[str] = set()  # day posts this run created, and rewrote
+        self.updated_posts: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LivePostPipeline:
@@ -75,8 +77,11 @@ class LivePostPipeline:
         path = self.root / record["path"]
         data = text.encode("utf-8")
         try:
-            if not path.exists() or path.read_bytes() != data:
+            existed = path.exists()
+            if not existed or path.read_bytes() != data:
                 write_atomic(path, data)
+                if record["path"] not in self.new_posts:
+                    (self.updated_posts if existed else self.new_posts).add(record["path"])
         except OSError as error:
             self.stats.inc_value("live/dropped/output_unwritable")
             logger.error("Cannot write %s: %s; item %s is not recorded", path, error, item.item_id)
@@ -95,6 +100,8 @@ class LivePostPipeline:
         return self.blocks[key]
 
     def close_spider(self) -> None:
+        self.stats.set_value("live/posts_new", len(self.new_posts))
+        self.stats.set_value("live/posts_updated", len(self.updated_posts))
         lines = [json.dumps({name: record.get(name) for name in JSONL_FIELDS}, ensure_ascii=False) + "\n"
                  for record in self.state.live_items()]
         data = "".join(lines).encode("utf-8")

@@ -68,6 +68,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
                                                  "age_hours": summary["channel_health"]["7x24"]["age_hours"],
                                                  "listed": 24}
     assert summary["stale_channels"]["7x24"].startswith("newest item 2024-05-10 23:59:10 is ")
+    assert "  posts      1 new, 0 updated, 0 unchanged" in first.stdout  # one day post
     assert "  items      24 new, 0 updated, 0 unchanged" in first.stdout
     assert "  stale      7x24: newest item 2024-05-10 23:59:10" in first.stdout
 
@@ -77,6 +78,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     summary = site.summary()
     assert (summary["feed_pages"], summary["requests"]) == (1, 2)  # page 1 reaches the mark; robots.txt
     assert summary["live_items"] == {"new": 0, "updated": 0, "unchanged": 0}
+    assert (summary["new"], summary["updated"]) == (0, 0)
     assert site.mtimes() == before
 
     add_items(site, {"id": 4089270, "rich_text": "深夜快讯一条。", "create_time": "2024-05-10 23:59:50"},
@@ -87,6 +89,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert item_ids(site.posts()[POST].read_text(encoding="utf-8")) == [*IDS, 4089270]
     assert item_ids(site.posts()["2024-05-11/新浪财经7x24 2024-05-11.md"].read_text(encoding="utf-8")) == [4089277]
     assert site.summary()["live_items"]["new"] == 2
+    assert (site.summary()["new"], site.summary()["updated"]) == (1, 1)  # 05-11 created, 05-10 rewritten
 
     # An item Sina no longer lists stays in its day post; an edited one is rewritten in place.
     feed = site.snapshot / "zhibo.jsonl"
@@ -102,6 +105,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert item_ids(text) == [*IDS, 4089270]
     assert "<strong>07:02:11</strong> 【更正】美股三大指数收盘涨跌不一。" in text
     assert site.summary()["live_items"] == {"new": 0, "updated": 1, "unchanged": 23}
+    assert (site.summary()["new"], site.summary()["updated"]) == (0, 1)
 
     assert cron(site, strict=True).returncode == 1  # the demo day is long past: stale
 

@@ -42,7 +42,7 @@ def test_a_hostile_item_text_is_sanitized_and_counted(tmp_path):
     assert "【早盘】&#123;&#123; 模板 &#125;&#125; 开盘。" in text
     # Scripts go by the seed body rules (as in articles); what the allowlist removed is counted.
     assert {k: v for k, v in pipeline.stats.get_stats().items() if k.startswith("live/")} == {
-        "live/written": 2, "live/sanitized/attribute/onerror": 1}
+        "live/written": 2, "live/sanitized/attribute/onerror": 1, "live/posts_new": 1, "live/posts_updated": 0}
 
 
 def test_hexo_loads_the_day_post_with_its_title_date_and_categories(tmp_path):
