@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from crawler.channels import ChannelError, load_channels
 from crawler.values import parse_beijing_time
+from crawler.zhibo import load_feeds, pick_feeds
 
 Settings = Mapping[str, Any]
 SINA_DOMAINS = ("sina.com.cn", "sina.cn")
@@ -158,5 +159,20 @@ ARTICLE_ARGUMENTS = Arguments("sina_article", {
     "url_file": Argument(read_url_file, "file with one URL a line ('#' lines are comments)"),
 }, combine=_some_url)
 
+
+
+def parse_feeds(value: str, settings: Settings) -> str:
+    """``all`` or a comma list of feed names of ZHIBO_FEEDS_FILE, returned as ``a,b``."""
+    feeds = pick_feeds(load_feeds(settings.get("ZHIBO_FEEDS_FILE") or None), value)
+    return "all" if value.strip() == "all" else ",".join(feed.name for feed in feeds)
+
+
+LIVE_ARGUMENTS = Arguments("sina_7x24", {
+    "feeds": Argument(parse_feeds, "'all' or a comma list of feed names (default: the default ones)", ""),
+    "since": Argument(lambda v, s: parse_bound(v), "window start: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]"),
+    "until": Argument(lambda v, s: parse_bound(v, end_of_day=True), "window end (a date includes its day)"),
+    "max_pages": Argument(parse_positive, "feed pages per feed (setting ZHIBO_MAX_PAGES)"),
+}, combine=_window)
+
 # Spiders whose class does not declare ``arguments`` yet.
-DECLARED = {spec.spider: spec for spec in (FINANCE_ARGUMENTS, ARTICLE_ARGUMENTS)}
+DECLARED = {spec.spider: spec for spec in (FINANCE_ARGUMENTS, ARTICLE_ARGUMENTS, LIVE_ARGUMENTS)}

@@ -4,11 +4,18 @@ One row per channel of CHANNELS_FILE: name, title, roll API pair, categories, de
 and from the state (``--state``, read-only: it is never created, migrated or locked) the
 newest item listed (the channel's high-water mark, and its age) and the number of articles
 recorded under the channel. Without a state file the state columns are left out.
+
+The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column). With
+run summaries (``--runs``, default ``output/.runs``: OUTPUT_DIR/.runs) two more columns show each
+channel's health in the latest run that listed it: the items it listed, and ``ok`` or ``STALE``
+with why (its newest item older than that run's STALE_CHANNEL_HOURS, or nothing listed); a
+feed's newest item comes from there too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import sys
@@ -20,6 +27,7 @@ from pathlib import Path
 from crawler.channels import DEFAULT_CHANNELS_FILE, ChannelError, load_channels
 from crawler.state import SQLiteState
 from crawler.values import SHANGHAI
+from crawler.zhibo import DEFAULT_FEEDS_FILE, load_feeds
 
 ChannelStats = dict[str, tuple[int | None, int]]
 
@@ -37,6 +45,31 @@ def read_stats(path: Path) -> ChannelStats:
         return state.channel_stats()
     finally:
         db.close()
+
+
+def read_health(runs: Path) -> dict[str, tuple[dict, str | None]]:
+    """channel -> (its ``channel_health`` entry, its ``stale_channels`` reason or None) from the
+    newest run summary in ``runs`` that lists the channel."""
+    summaries = []
+    for path in runs.glob("*.json") if runs.is_dir() else ():
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(summary, dict) and isinstance(summary.get("channel_health"), dict):
+            summaries.append(summary)
+    health: dict[str, tuple[dict, str | None]] = {}
+    for summary in sorted(summaries, key=lambda s: str(s.get("started") or s.get("finished")), reverse=True):
+        for channel, seen in summary["channel_health"].items():
+            health.setdefault(channel, (seen, (summary.get("stale_channels") or {}).get(channel)))
+    return health
+
+
+def health_cells(health: dict[str, tuple[dict, str | None]], name: str) -> list[str]:
+    if name not in health:
+        return ["-", "-"]
+    seen, stale = health[name]
+    return [str(seen.get("listed", 0)), f"STALE: {stale}" if stale else "ok"]
 
 
 def age(seconds: float) -> str:
@@ -72,12 +105,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="channel table, like the CHANNELS_FILE setting (default: the packaged %(default)s)")
     parser.add_argument("--state", type=Path, default=Path(".state/crawl.sqlite"), metavar="PATH",
                         help="crawl state to read, like STATE_PATH (default: %(default)s)")
+    parser.add_argument("--feeds-file", type=Path, default=DEFAULT_FEEDS_FILE, metavar="PATH",
+                        help="7x24 feed table, like the ZHIBO_FEEDS_FILE setting (default: the packaged %(default)s)")
+    parser.add_argument("--runs", type=Path, default=Path("output/.runs"), metavar="DIR",
+                        help="run summaries to read channel health from, OUTPUT_DIR/.runs (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         channels = load_channels(args.channels_file)
-    except ChannelError as error:
+        feeds = load_feeds(args.feeds_file)
+    except (ChannelError, ValueError) as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
         return 1
+    health = read_health(args.runs)
     stats: ChannelStats | None = None
     note, code = f"(no state at {args.state}: newest item and article counts unknown)", 0
     if args.state.is_file():
@@ -86,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         except sqlite3.Error as error:
             note, code = f"(state {args.state} unreadable: {error})", 1
     header = ["channel", "title", "pageid/lid", "categories", "default"]
-    rows = [header + (["newest item", "articles"] if stats is not None else [])]
+    rows = [header + (["newest item", "articles"] if stats is not None else [])
+            + (["listed", "health"] if health else [])]
     now = time.time()
     for channel in channels.values():
         row = [channel.name, channel.title, f"{channel.pageid}/{channel.lid}", " / ".join(channel.categories),
@@ -94,7 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         if stats is not None:
             high_water, count = stats.get(channel.name, (None, 0))
             row += [newest(high_water, now), str(count)]
-        rows.append(row)
+        rows.append(row + (health_cells(health, channel.name) if health else []))
+    for feed in feeds.values():
+        row = [feed.name, f"7x24 {feed.title}", f"zhibo {feed.zhibo_id}", " / ".join(feed.categories),
+               "yes" if feed.default else ""]
+        if stats is not None:
+            iso = health[feed.name][0].get("newest") if feed.name in health else None
+            row += [newest(int(datetime.fromisoformat(iso).timestamp()) if iso else None, now), "-"]
+        rows.append(row + (health_cells(health, feed.name) if health else []))
     try:
         print(table(rows), flush=True)
     except BrokenPipeError:  # e.g. piped into head

@@ -2,7 +2,8 @@
 
 Takes a lock so two runs never overlap (a second run exits 75 at once, naming the holder),
 runs ``scrapy crawl SPIDER`` with a dated log file, prints a one-screen summary and exits 0
-only when the crawl finished normally, logged no error and got a usable roll reply (1 otherwise).
+only when the crawl finished normally, logged no error and got a usable roll reply (1 otherwise;
+with --strict also when a channel is stale, see STALE_CHANNEL_HOURS).
 
 Ctrl-C or SIGTERM: the crawl (in its own process group) gets each signal once and shuts down
 gracefully (a second Ctrl-C forces it); the summary is still printed and the exit status is
@@ -105,14 +106,23 @@ def human_summary(summary: dict, log_file: Path) -> str:
         f"  channels   {', '.join(summary['channels']) or '-'}",
         f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
         + (f", {summary['adopted']} taken over" if summary.get("adopted") else ""),
+        *([f"  items      {live['new']} new, {live['updated']} updated, {live['unchanged']} unchanged"]
+          if (live := summary.get("live_items")) and summary.get("feed_pages") else []),
         f"  dropped    {dropped}",
-        f"  requests   {summary['requests']} ({summary['roll_pages']} roll pages, "
+        f"  requests   {summary['requests']} ({_pages(summary)}, "
         f"{summary['article_requests']} articles, {summary['retries']} retries)",
         f"  errors     {summary['errors']}",
+        *(f"  stale      {channel}: {why}" for channel, why in summary.get("stale_channels", {}).items()),
         f"  log        {log_file}",
         "  result     OK" if summary["ok"] else "  result     FAILED: " + "; ".join(summary["problems"]),
     ]
     return "\n".join(lines)
+
+
+def _pages(summary: dict) -> str:
+    if summary.get("feed_pages"):
+        return f"{summary['feed_pages']} feed pages"
+    return f"{summary['roll_pages']} roll pages"
 
 
 def last_error(log_file: Path) -> str:
@@ -169,7 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delete logs and dated run summaries (OUTPUT_DIR/.runs, last.json stays) older "
                              "than this many days (default: %(default)s)")
     parser.add_argument("--spider", default="sina_finance", metavar="NAME",
-                        help="spider to run: sina_finance or sina_article (default: %(default)s)")
+                        help="spider to run: sina_finance, sina_7x24 or sina_article (default: %(default)s)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 when a channel is stale (its newest item is older than STALE_CHANNEL_HOURS); "
+                             "without it a stale channel is a warning only")
     return parser
 
 
@@ -227,6 +240,9 @@ def run(args: argparse.Namespace, stamp: str) -> int:
     print(human_summary(summary, log_file))
     if stopped is not None:
         return 128 + stopped
+    if args.strict and summary.get("stale_channels"):
+        print("crawl-cron: --strict: stale channel(s): " + ", ".join(summary["stale_channels"]), file=sys.stderr)
+        return EXIT_FAILED
     return 0 if summary["ok"] and returncode == 0 else EXIT_FAILED
 
 

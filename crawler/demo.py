@@ -1,8 +1,8 @@
 """Offline demo: ``python -m crawler.demo [OUTPUT]``.
 
-Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them) on
-loopback and runs the main crawl against it through the cron command. Writes posts, state,
-logs and run summaries under OUTPUT; no network is needed.
+Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them, and a
+day of 7x24 items) on loopback and runs the main crawl, then the 7x24 crawl, against it through
+the cron command. Writes posts, state, logs and run summaries under OUTPUT; no network is needed.
 """
 
 from __future__ import annotations
@@ -26,18 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     server = serve(SNAPSHOT)
     mirror = f"http://127.0.0.1:{server.server_port}"
     print(f"Serving {SNAPSHOT} on {mirror}")
+    common = [
+        "-s", f"SINA_MIRROR={mirror}",
+        "-s", f"OUTPUT_DIR={args.output / 'posts'}",
+        "-s", f"STATE_PATH={args.output / 'state' / 'crawl.sqlite'}",
+        "-s", "DOWNLOAD_DELAY=0",
+        "-s", "AUTOTHROTTLE_ENABLED=False",
+        "--lock", str(args.output / "state" / "crawl.lock"),
+        "--log-dir", str(args.output / "logs"),
+    ]
     try:
-        code = cron.main([
-            "-a", "channels=china,roll,stock",
-            "-a", "since=2005-01-01",
-            "-s", f"SINA_MIRROR={mirror}",
-            "-s", f"OUTPUT_DIR={args.output / 'posts'}",
-            "-s", f"STATE_PATH={args.output / 'state' / 'crawl.sqlite'}",
-            "-s", "DOWNLOAD_DELAY=0",
-            "-s", "AUTOTHROTTLE_ENABLED=False",
-            "--lock", str(args.output / "state" / "crawl.lock"),
-            "--log-dir", str(args.output / "logs"),
-        ])
+        code = cron.main(["-a", "channels=china,roll,stock", "-a", "since=2005-01-01", *common])
+        live = cron.main(["--spider", "sina_7x24", "-a", "since=2024-05-10", *common])
+        code = code or live
     finally:
         server.shutdown()
         server.server_close()

@@ -90,3 +90,19 @@ class NotArticle:
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
+@dataclass
+class LiveItem:
+    """One 7x24 live-feed item (``sina_7x24``), with what its day post needs of its feed."""
+
+    feed: str  # the feed's name in the feed table
+    item_id: int
+    created: datetime  # aware, Beijing
+    html: str  # the item's rich_text, an HTML fragment
+    tags: list[str] = field(default_factory=list)  # tag names as the reply gave them
+    tag_ids: list[int] = field(default_factory=list)
+    docurl: str = ""  # the linked article, if any
+    stocks: list[str] = field(default_factory=list)  # stock codes, e.g. sh600519
+    post_name: str = ""  # the day post is <post_name> <YYYY-MM-DD>.md
+    categories: list[str] = field(default_factory=list)

@@ -38,6 +38,10 @@ class Progress:
 
     def line(self) -> str:
         get = self.stats.get_value
+        if get("zhibo/pages"):  # sina_7x24
+            return (f"feed pages {get('zhibo/pages', 0)} | items {get('live/written', 0)} new "
+                    f"{get('live/updated', 0)} updated {get('live/unchanged', 0)} unchanged | "
+                    f"errors {get('log_count/ERROR', 0)}")
         return (f"roll pages {get('roll/pages', 0)} | queued {get('roll/to_fetch/new', 0)} new "
                 f"{get('roll/to_fetch/changed', 0)} changed | written {get('export/written', 0)} "
                 f"updated {get('export/updated', 0)} unchanged {get('export/unchanged', 0)} | "

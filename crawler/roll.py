@@ -59,6 +59,8 @@ def parse_roll(body: bytes, channel: str = "") -> RollPage:
     code = status.get("code") if isinstance(status, dict) else None
     if code not in (0, "0"):
         message = status.get("msg", "") if isinstance(status, dict) else ""
+        if "未注册" in str(message):  # the pageid/lid pair is wrong or retired (sina-site.md §1.2)
+            raise RollError("roll_unregistered", f"status code {code!r} ({message})")
         raise RollError("roll_status", f"status code {code!r} ({message})")
     data = result.get("data")
     if not isinstance(data, list):

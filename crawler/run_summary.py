@@ -19,13 +19,14 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 
 from crawler.atomic import write_atomic
+from crawler.values import SHANGHAI
 
 logger = logging.getLogger(__name__)
 
 
 def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider: str = "",
               opened: bool = True, scheduled_articles: int | None = None,
-              allow_truncated: bool = False) -> dict[str, Any]:
+              allow_truncated: bool = False, stale_hours: float = 48.0) -> dict[str, Any]:
     """The run's outcome from Scrapy's stats: pure, so the cron command and tests share it.
 
     ``opened`` False: the spider never opened (a pipeline or the state failed at start), so the
@@ -40,18 +41,22 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
     dropped = prefixed("article/dropped/")
     dropped.update({f"not_article/{k}": v for k, v in prefixed("article/not_article/").items()})
     dropped.update({f"fetch_failed/{k}": v for k, v in prefixed("article/fetch_failed/").items()})
-    for stat, label in (("offsite/filtered", "offsite_redirect"), ("roll/bad_entry", "roll_bad_entry")):
+    for stat, label in (("offsite/filtered", "offsite_redirect"), ("roll/bad_entry", "roll_bad_entry"),
+                        ("zhibo/bad_item", "feed_bad_item")):
         if stats.get(stat):
             dropped[label] = stats[stat]
-    roll_errors = prefixed("roll/error/")
-    roll_error_details = prefixed("roll/error_detail/")
-    truncated = {channel: str(why) for channel, why in prefixed("roll/truncated_detail/").items()}
+    roll_errors = prefixed("roll/error/") | {f"zhibo/{k}": v for k, v in prefixed("zhibo/error/").items()}
+    roll_error_details = prefixed("roll/error_detail/") | prefixed("zhibo/error_detail/")
+    truncated = {channel: str(why) for channel, why in
+                 (prefixed("roll/truncated_detail/") | prefixed("zhibo/truncated_detail/")).items()}
+    health = channel_health(stats, channels)
+    stale = stale_channels(health, stale_hours)
     problems = []
     if reason != "finished":
         problems.append(f"finish reason is {reason!r}")
     if stats.get("log_count/ERROR", 0):
         problems.append(f"{stats['log_count/ERROR']} error(s) logged")
-    if channels and not stats.get("roll/pages", 0):
+    if channels and not stats.get("roll/pages", 0) and not stats.get("zhibo/pages", 0):
         details = "; ".join(f"{channel}: {detail}" for channel, detail in roll_error_details.items())
         problems.append("the roll API returned nothing usable" + (f" ({details})" if details else ""))
     if not allow_truncated:
@@ -66,10 +71,14 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "finished": _iso(stats.get("finish_time")) or datetime.now(UTC).isoformat(timespec="seconds"),
         "finish_reason": reason,
         "channels": channels,
-        "new": stats.get("export/written", 0),
-        "updated": stats.get("export/updated", 0),
+        # Posts: articles, and the 7x24 day posts created or rewritten (live/posts_*).
+        "new": stats.get("export/written", 0) + stats.get("live/posts_new", 0),
+        "updated": stats.get("export/updated", 0) + stats.get("live/posts_updated", 0),
         "unchanged": stats.get("export/unchanged", 0),
         "adopted": stats.get("export/adopted", 0),
+        # sina_7x24: items written into day posts (new), changed (updated) and seen again (unchanged).
+        "live_items": {"new": stats.get("live/written", 0), "updated": stats.get("live/updated", 0),
+                       "unchanged": stats.get("live/unchanged", 0)},
         "dropped": dropped,
         "sanitized": prefixed("article/sanitized/"),
         "errors": stats.get("log_count/ERROR", 0),
@@ -78,13 +87,44 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "requests": stats.get("downloader/request_count", 0),
         "article_requests": _article_requests(stats, channels, scheduled_articles),
         "roll_pages": stats.get("roll/pages", 0),
+        "feed_pages": stats.get("zhibo/pages", 0),
         "truncated": truncated,
+        "channel_health": health,
+        "stale_channels": stale,
         "retries": stats.get("retry/count", 0),
         "ok": not problems,
         "problems": problems,
         # Every counter of the run (Scrapy's and ours), for tools that need more than the above.
         "stats": {k: v for k, v in sorted(stats.items()) if isinstance(v, int | float) and not isinstance(v, bool)},
     }
+
+
+def channel_health(stats: dict[str, Any], channels: list[str]) -> dict[str, dict[str, Any]]:
+    """Per channel: the newest item listed (ISO, Beijing), its age in hours at the run's finish
+    and the items listed, from the ``health/newest/<channel>`` and ``health/listed/<channel>`` stats."""
+    finished = stats.get("finish_time")
+    end = finished.timestamp() if isinstance(finished, datetime) else datetime.now(UTC).timestamp()
+    health = {}
+    for channel in channels:
+        newest = stats.get(f"health/newest/{channel}")
+        health[channel] = {
+            "newest": datetime.fromtimestamp(newest, SHANGHAI).isoformat() if newest else None,
+            "age_hours": round((end - newest) / 3600, 1) if newest else None,
+            "listed": stats.get(f"health/listed/{channel}", 0),
+        }
+    return health
+
+
+def stale_channels(health: dict[str, dict[str, Any]], stale_hours: float) -> dict[str, str]:
+    """The channels whose newest item is older than ``stale_hours`` (or that listed nothing), and why."""
+    stale = {}
+    for channel, seen in health.items():
+        if seen["newest"] is None:
+            stale[channel] = "no item listed"
+        elif seen["age_hours"] > stale_hours:
+            stale[channel] = (f"newest item {seen['newest'][:19].replace('T', ' ')} is {seen['age_hours']:g} h old "
+                              f"(STALE_CHANNEL_HOURS={stale_hours:g})")
+    return stale
 
 
 def _article_requests(stats: dict[str, Any], channels: list[str], scheduled: int | None) -> int:
@@ -107,6 +147,7 @@ class RunSummary:
         self.explicit = settings.get("RUN_SUMMARY_FILE") or None
         self.runs_dir = Path(settings.get("OUTPUT_DIR", "output")) / ".runs"
         self.allow_truncated = settings.getbool("ALLOW_TRUNCATED", False)
+        self.stale_hours = settings.getfloat("STALE_CHANNEL_HOURS", 48.0)
         self.opened = False
         self.scheduled_articles = 0
 
@@ -142,7 +183,11 @@ class RunSummary:
         # CoreStats sets start_time when the spider opens: either sign means it did.
         opened = self.opened or stats.get("start_time") is not None
         summary = summarize(stats, reason, channels, spider=spider.name, opened=opened,
-                            scheduled_articles=self.scheduled_articles, allow_truncated=self.allow_truncated)
+                            scheduled_articles=self.scheduled_articles, allow_truncated=self.allow_truncated,
+                            stale_hours=self.stale_hours)
+        for channel, why in summary["stale_channels"].items():
+            logger.warning("Channel %s looks stale: %s; Sina may have moved it (python -m crawler.doctor checks)",
+                           channel, why)
         data = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         started = (summary["started"] or summary["finished"]).replace(":", "").replace("+0000", "Z")
         targets = [self.runs_dir / f"{started}.json", self.runs_dir / "last.json"]

@@ -43,6 +43,18 @@ ROLL_MAX_PAGES = 100
 UPDATE_LOOKBACK_HOURS = 48
 # A run whose paging stopped before the window's start still counts as OK (cron exits 0).
 ALLOW_TRUNCATED = False
+# A channel (or 7x24 feed) whose newest listed item is older than this many hours is reported
+# as stale: a WARNING and a `stale_channels` entry in the run summary (cron --strict fails on it).
+STALE_CHANNEL_HOURS = 48.0
+
+# --- 7x24 live feed (sina_7x24) ---------------------------------------------------------------
+# Feed table: the packaged crawler/zhibo.yaml (an empty value means that file too).
+ZHIBO_FEEDS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zhibo.yaml")
+# Items asked for per feed page; the reply decides how many come (public code reports 10 or 20).
+ZHIBO_PAGE_SIZE = 20
+# Most feed pages read per feed and run.
+ZHIBO_MAX_PAGES = 50
+
 # Incremental state: which doc ids are written, where, with what content, and each channel's
 # mark. STATE_CLASS implements crawler.state.StateStore; the SQLite store keeps it in STATE_PATH.
 STATE_CLASS = "crawler.state.SQLiteState"

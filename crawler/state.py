@@ -69,6 +69,20 @@ CREATE TABLE IF NOT EXISTS channel_gaps (
     PRIMARY KEY (channel, cursor)
 );
 """
+# The 7x24 live feed (sina_7x24): every item written into a day post, and each feed's
+# high-water mark (the newest item id listed and written). Added to any schema-2 state as is.
+_LIVE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS live_items (
+    feed TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    created TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (feed, item_id)
+);
+CREATE INDEX IF NOT EXISTS live_items_day ON live_items (feed, day);
+CREATE TABLE IF NOT EXISTS live_marks (feed TEXT PRIMARY KEY, item_id INTEGER NOT NULL, updated TEXT NOT NULL);
+"""
 # Version 1 -> 2: which channel listed each article; where a channel's coverage starts; gaps;
 # what the manifest (OUTPUT_DIR/index.jsonl) needs of each post. A first-layout row gets its
 # title, date, categories and body mode from its file when the manifest is derived, until the
@@ -162,6 +176,23 @@ class StateStore(Protocol):
 
     def close(self) -> None: ...
 
+    # --- The 7x24 live feed (sina_7x24). A reset leaves these alone: an item once written into
+    # a day post stays in it.
+
+    def live_items(self, feed: str | None = None, day: str | None = None) -> list[dict]:
+        """The items recorded (of one feed, of one Beijing day ``YYYY-MM-DD``), each the dict
+        given to ``record_live_items``, sorted by feed, ``created`` and ``id``."""
+
+    def record_live_items(self, feed: str, items: Sequence[dict]) -> None:
+        """Record items whose day post is in place: dicts with ``id`` (int), ``day`` and
+        ``created`` (ISO 8601 +08:00) and whatever else the post needs; an id seen again is replaced."""
+
+    def live_mark(self, feed: str) -> int | None:
+        """The feed's high-water mark: the newest item id listed and written."""
+
+    def set_live_mark(self, feed: str, item_id: int) -> None:
+        """Move the feed's mark forward; never back."""
+
 
 _OPEN: WeakKeyDictionary[Crawler, StateStore] = WeakKeyDictionary()
 
@@ -238,6 +269,7 @@ class SQLiteState:
         if row is not None and int(row[0]) != SCHEMA_VERSION:
             raise sqlite3.DatabaseError(f"schema version {row[0]}, this crawler needs {SCHEMA_VERSION}")
         self.db.executescript(_SCHEMA)
+        self.db.executescript(_LIVE_SCHEMA)
         self._add_manifest_columns()
         if row is None:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -361,6 +393,34 @@ class SQLiteState:
         counts = dict(self.db.execute(
             "SELECT channel, COUNT(*) FROM articles WHERE channel IS NOT NULL GROUP BY channel"))
         return {channel: (marks.get(channel), counts.get(channel, 0)) for channel in sorted(marks | counts)}
+
+    # --- The 7x24 live feed (sina_7x24) ---
+
+    def live_items(self, feed: str | None = None, day: str | None = None) -> list[dict]:
+        query, params = "SELECT data FROM live_items", []
+        where = [(clause, value) for clause, value in (("feed=?", feed), ("day=?", day)) if value is not None]
+        if where:
+            query += " WHERE " + " AND ".join(clause for clause, _ in where)
+            params = [value for _, value in where]
+        rows = self.db.execute(query + " ORDER BY feed, created, item_id", params)
+        return [json.loads(row[0]) for row in rows]
+
+    def record_live_items(self, feed: str, items: Sequence[dict]) -> None:
+        with self.db:
+            self.db.execute("BEGIN")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO live_items VALUES (?, ?, ?, ?, ?)",
+                [(feed, int(item["id"]), item["day"], item["created"],
+                  json.dumps({"feed": feed, **item}, ensure_ascii=False, sort_keys=True)) for item in items])
+
+    def live_mark(self, feed: str) -> int | None:
+        row = self.db.execute("SELECT item_id FROM live_marks WHERE feed=?", (feed,)).fetchone()
+        return row[0] if row else None
+
+    def set_live_mark(self, feed: str, item_id: int) -> None:
+        self.db.execute("""INSERT INTO live_marks VALUES (?, ?, ?) ON CONFLICT(feed) DO UPDATE SET
+                           item_id=MAX(item_id, excluded.item_id), updated=excluded.updated""",
+                        (feed, item_id, _now()))
 
 
 def _post_record(row: tuple) -> PostRecord:

@@ -128,7 +128,10 @@ def test_roll_api_error_code_fails_the_run_with_the_reason(site, tmp_path):
     assert result.returncode == 1
     assert "未注册" in result.stdout
     assert "the roll API returned nothing usable" in result.stdout
-    assert site.summary()["roll_errors"] == {"roll_status": 1}
+    assert site.summary()["roll_errors"] == {"roll_unregistered": 1}
+    # One line names the channel and its pair.
+    assert ("ERROR: Channel wrong_pair: pageid 153 / lid 1686 answers 未注册: the pair is wrong or retired; "
+            "fix it in the channel file") in site.crawl_log()
 
 
 def test_paging_follows_the_ctime_cursor_when_page_numbers_run_dry(tmp_path):
@@ -180,8 +183,9 @@ def test_offline_demo_runs_the_main_crawl(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "posts      8 new, 0 updated, 0 unchanged" in result.stdout
+    assert "items      24 new, 0 updated, 0 unchanged" in result.stdout  # demo/snapshot/zhibo.jsonl
     posts = {str(p.relative_to(tmp_path / "demo" / "posts")) for p in (tmp_path / "demo" / "posts").rglob("*.md")}
-    assert posts == ARTICLE_POSTS
+    assert posts == ARTICLE_POSTS | {"2024-05-10/新浪财经7x24 2024-05-10.md"}
 
 
 def test_demo_snapshot_pages_are_the_fixture_pages_unchanged():

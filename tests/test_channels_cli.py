@@ -67,7 +67,7 @@ def test_channels_file_option_reads_another_table(tmp_path):
     table.write_text("solo:\n  title: 单独\n  pageid: 1\n  lid: 2\n  categories: [a, b, c]\n", encoding="utf-8")
     result = channels("--channels-file", str(table), "--state", str(tmp_path / "none.sqlite"))
     assert result.returncode == 0, result.stderr
-    assert list(rows(result.stdout)) == ["solo"]
+    assert list(rows(result.stdout)) == ["solo", "7x24", "7x24_global"]  # then the packaged 7x24 feeds
     assert rows(result.stdout)["solo"] == ["solo", "单独", "1/2", "a / b / c"]
     bad = channels("--channels-file", str(tmp_path / "missing.yaml"))
     assert bad.returncode == 1 and "cannot read channel file" in bad.stderr and "Traceback" not in bad.stderr
@@ -79,3 +79,20 @@ def test_scrapy_settings_shows_the_packaged_channels_file_as_the_default():
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == DEFAULT_CHANNELS_FILE
     assert DEFAULT_CHANNELS_FILE.is_file()
+
+
+def test_channel_health_of_the_latest_run_that_listed_each_channel(site):
+    crawl = site.cron("channels=china,stock", "since=2005-01-01")
+    assert crawl.returncode == 0, crawl.stdout + crawl.stderr
+    result = channels("--state", str(site.work / "crawl.sqlite"), "--runs", str(site.output / ".runs"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split()[-2:] == ["listed", "health"]
+    table = rows(result.stdout)
+    # The demo lists 8 items under 155/1686 (newest 2024-05-10) and 1 under 384/2671 (2011-08-22).
+    assert table["china"][-2] == "8" and table["china"][-1].startswith("STALE: newest item 2024-05-10 00:26:45 is ")
+    assert table["stock"][-2] == "1" and table["stock"][-1].startswith("STALE: newest item 2011-08-22 14:58:00 is ")
+    assert table["macro"][-2:] == ["-", "-"]  # not crawled
+    assert "(STALE_CHANNEL_HOURS=48)" in table["china"][-1]
+    summary = site.summary()
+    assert set(summary["stale_channels"]) == {"china", "stock"}
+    assert "Channel china looks stale: newest item 2024-05-10 00:26:45" in site.crawl_log()

@@ -299,10 +299,13 @@ def test_a_broken_reply_stops_its_scan_and_is_counted_by_reason(open_spider):
     assert feed(spider, rolls["china"], b"<html>busy</html>") == []
     status_error = json.dumps({"result": {"status": {"code": 1, "msg": "未注册"}, "data": []}}).encode()
     assert feed(spider, rolls["stock"], status_error) == []
-    assert stats(spider) == {"roll/error/roll_not_json": 1, "roll/error/roll_status": 1,
+    # 未注册 names the channel and its pair in one line (stock is 384/2671 in channels.yaml).
+    unregistered = ("roll_unregistered: pageid 384 / lid 2671 answers 未注册: the pair is wrong or retired; "
+                    "fix it in the channel file")
+    assert stats(spider) == {"roll/error/roll_not_json": 1, "roll/error/roll_unregistered": 1,
                              "roll/error_detail/china": "roll_not_json: neither JSON nor JSONP: '<html>busy</html>'",
-                             "roll/error_detail/stock": "roll_status: status code 1 (未注册)"}
-    assert rolls["stock"].cb_kwargs["scan"].truncated == "roll API error: roll_status: status code 1 (未注册)"
+                             "roll/error_detail/stock": unregistered}
+    assert rolls["stock"].cb_kwargs["scan"].truncated == f"roll API error: {unregistered}"
     assert rolls["china"].cb_kwargs["scan"].truncated.startswith("roll API error: roll_not_json")
     assert spider.open_scans == 0
     assert spider.fetch_listed() is None  # nothing listed: the spider may close

@@ -5,6 +5,7 @@ Snapshot layout::
     SNAPSHOT/pages/<host>/<path>      page bytes under their real URL
     SNAPSHOT/headers.json             optional: {"<url>": {"Content-Type": "..."}, ...}
     SNAPSHOT/roll.jsonl               optional: roll API items (see crawler.mirror.roll_feed)
+    SNAPSHOT/zhibo.jsonl              optional: 7x24 live feed items (see crawler.mirror.zhibo_feed)
     SNAPSHOT/faults.yaml              optional: injected faults (see crawler.mirror.faults)
 
 A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
@@ -30,20 +31,25 @@ from urllib.parse import unquote, urlsplit
 
 from crawler.mirror.faults import FaultRule, Faults
 from crawler.mirror.roll_feed import RollFeed
+from crawler.mirror.zhibo_feed import DEFAULT_MAX_PAGE_SIZE, ZhiboFeed
 from crawler.roll import ROLL_HOSTS
+from crawler.zhibo import FEED_PATH, ZHIBO_HOST
 
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")
 ROLL_PATH = "/api/roll/get"
+API_HOSTS = (*ROLL_HOSTS, ZHIBO_HOST)
 
 
 class Snapshot:
-    def __init__(self, root: Path, roll_max_page: int | None = None) -> None:
+    def __init__(self, root: Path, roll_max_page: int | None = None,
+                 zhibo_page_size: int = DEFAULT_MAX_PAGE_SIZE) -> None:
         self.pages = (root / "pages").resolve()
         headers_file = root / "headers.json"
         raw = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.exists() else {}
         self.headers = {self.key(url): value for url, value in raw.items()}
         self.roll = RollFeed(root / "roll.jsonl", roll_max_page)
+        self.zhibo = ZhiboFeed(root / "zhibo.jsonl", zhibo_page_size)
         self.faults = Faults(root / "faults.yaml")
 
     @staticmethod
@@ -86,7 +92,7 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
             parts = urlsplit(self.path)
             path = parts.path
             first, _, rest = path.lstrip("/").partition("/")
-            if snapshot.is_host(first) or first in ROLL_HOSTS:
+            if snapshot.is_host(first) or first in API_HOSTS:
                 host, page_path = first, "/" + rest
             else:
                 host, page_path = (self.headers.get("Host") or "").split(":")[0], path
@@ -95,6 +101,9 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
                 return
             if host in ROLL_HOSTS and page_path == ROLL_PATH:
                 content_type, body = snapshot.roll.reply(parts.query)
+                headers = {"Content-Type": content_type}
+            elif host == ZHIBO_HOST and page_path == FEED_PATH:
+                content_type, body = snapshot.zhibo.reply(parts.query)
                 headers = {"Content-Type": content_type}
             else:
                 file = snapshot.locate(host, page_path)
@@ -170,11 +179,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
     parser.add_argument("--roll-max-page", type=int, default=None,
                         help="roll API pages past this one come back empty (as deep pages do on Sina)")
+    parser.add_argument("--zhibo-page-size", type=int, default=DEFAULT_MAX_PAGE_SIZE,
+                        help="most 7x24 feed items per page, whatever page_size asks (default: %(default)s)")
     args = parser.parse_args(argv)
     if not (args.snapshot / "pages").is_dir():
         parser.error(f"{args.snapshot}/pages is not a folder")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    snapshot = Snapshot(args.snapshot, args.roll_max_page)
+    snapshot = Snapshot(args.snapshot, args.roll_max_page, args.zhibo_page_size)
     server = ThreadingHTTPServer((args.host, args.port), make_handler(snapshot))
     print(f"Serving {args.snapshot} on http://{args.host}:{server.server_port}", flush=True)
     try:

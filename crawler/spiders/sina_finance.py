@@ -119,12 +119,18 @@ class SinaFinanceSpider(scrapy.Spider):
             page = parse_roll(response.body, channel.name)
         except RollError as error:
             stats.inc_value(f"roll/error/{error.reason}")
+            if error.reason == "roll_unregistered":
+                error = RollError(error.reason, f"pageid {channel.pageid} / lid {channel.lid} answers 未注册: the "
+                                                f"pair is wrong or retired; fix it in the channel file")
+                self.logger.error("Channel %s: %s", channel.name, error.detail)
+            else:
+                self.logger.error("Roll API unusable for %s (%s): %s", channel.name, response.url, error)
             stats.set_value(f"roll/error_detail/{channel.name}", str(error))
-            self.logger.error("Roll API unusable for %s (%s): %s", channel.name, response.url, error)
             self.stop_scan(scan, f"roll API error: {error}")
             return
         stats.inc_value("roll/pages")
         stats.inc_value("roll/entries", len(page.entries))
+        stats.inc_value(f"health/listed/{channel.name}", len(page.entries))
         scan.pages_read += 1
         for reason in page.skipped:
             stats.inc_value("roll/bad_entry")
@@ -132,6 +138,7 @@ class SinaFinanceSpider(scrapy.Spider):
         reached_older = False
         for entry in page.entries:
             scan.saw(int(entry.ctime.timestamp()))
+            stats.max_value(f"health/newest/{channel.name}", int(entry.ctime.timestamp()))
             if entry.ctime < scan.since:
                 reached_older = True
                 continue

@@ -1,0 +1,91 @@
+"""``python -m crawler.doctor`` against the mirror: the demo snapshot as it is (nothing drifted,
+exit 0), and a copy that drifts in every way the issue names, one channel each (exit 1)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.crawl import PROJECT
+from tests.support.sites import Site
+
+CHINA_2024_PAGE = "pages/news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml"
+ROLL_API = "feed.mix.sina.com.cn/api/roll/get"
+
+
+def doctor(site: Site, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "crawler.doctor", *args, "-s", f"SINA_MIRROR={site.mirror}",
+                           "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
+                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+
+
+def rows(stdout: str) -> dict[str, list[str]]:
+    lines = stdout.splitlines()[1:-1]
+    return {cells[0].split()[0]: cells[1:] for cells in (re.split(r" {2,}", line.strip(), maxsplit=2) for line in lines)}
+
+
+@pytest.fixture()
+def site(tmp_path):
+    site = Site(tmp_path)
+    yield site
+    site.close()
+
+
+def roll_reply(data: list, **result: object) -> str:
+    return json.dumps({"result": {"status": {"code": 0, "msg": "succ"}, "total": len(data), "data": data, **result}},
+                      ensure_ascii=False)
+
+
+def test_the_demo_snapshot_has_not_drifted(site):
+    result = doctor(site, "--channels", "china,roll,stock", "--feeds", "7x24")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[0].split() == ["channel", "status", "what", "drifted"]
+    assert rows(result.stdout) == {name: ["ok", "-"] for name in ("china", "roll", "stock", "7x24")}
+    assert result.stdout.splitlines()[-1] == "4 checked: 4 ok, 0 drifted"
+    print(result.stdout)
+
+
+def test_a_drifted_snapshot_names_each_drift_under_its_channel(site):
+    page = site.snapshot / CHINA_2024_PAGE  # the newest article of china (155/1686)
+    page.write_bytes(page.read_bytes().replace(b'<div class="article" id="article">',
+                                               b'<div class="article-v2" id="article-v2">'))
+    renamed = {"doc_id": "comos:hqfskcn2160999", "url": "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml",
+               "title": "t", "ctime": "1545998110"}
+    as_text = {"docid": "comos:145810356592", "url": "http://finance.sina.com.cn/stock/s/20110822/145810356592.shtml",
+               "title": "t", "ctime": "2011-08-22 14:58"}
+    feed_item = {"id": "4089261", "zhibo_id": 152, "rich_text": "x", "create_time": "2024-05-10 23:59:10",
+                 "tag": [], "ext": "{}"}
+    site.add_faults(
+        {"match": f"{ROLL_API}?pageid=384&lid=2519", "fault": "reply", "body": roll_reply([renamed])},
+        {"match": f"{ROLL_API}?pageid=384&lid=2671", "fault": "reply", "body": roll_reply([as_text])},
+        {"match": f"{ROLL_API}?pageid=155&lid=1687", "fault": "reply", "body": roll_reply([])},
+        {"match": f"{ROLL_API}?pageid=155&lid=1688", "fault": "status", "status": 403},
+        {"match": "zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152", "fault": "reply",
+         "body": json.dumps({"result": {"status": {"code": 0}, "data": {"feed": {
+             "list": [feed_item], "page_info": {"totalPage": 1}}}}})},
+    )
+    result = doctor(site, "--channels", "china,roll,stock,macro,local,ministries", "--feeds", "7x24")
+    assert result.returncode == 1, result.stdout + result.stderr
+    table = rows(result.stdout)
+    assert table["china"] == ["DRIFT", "article https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml: "
+                                       "not read as an article: no_article_body: modern template without its body container"]
+    assert table["roll"] == ["DRIFT", "roll: data[].docid missing (1 of 1 items); "
+                                      "roll: fields the code does not know: doc_id"]
+    assert table["stock"] == ["DRIFT", "roll: data[].ctime: str '2011-08-22 14:58' where a number was (1 of 1 items)"]
+    assert table["macro"] == ["DRIFT", "roll: empty list: result.data has no item"]
+    assert table["local"] == ["DRIFT", "roll: HTTP 403"]
+    assert table["ministries"] == ["DRIFT", "roll: result.status.code 1 (未注册)"]  # no item lists 155/1689
+    assert table["7x24"] == ["DRIFT", "7x24 feed: list[].id: str '4089261' where a number was (1 of 1 items)"]
+    assert result.stdout.splitlines()[-1] == "7 checked: 0 ok, 7 drifted"
+    assert "Traceback" not in result.stderr
+    print(result.stdout)
+
+
+def test_an_unknown_channel_is_a_usage_error(site):
+    result = doctor(site, "--channels", "nope")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].startswith("python -m crawler.doctor: error: unknown channel(s) nope")
