@@ -90,6 +90,9 @@ ROBOTSTXT_OBEY = True
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5
 CONCURRENT_REQUESTS = 8
+# An article page yields one item: Scrapy would start CONCURRENT_ITEMS (default 100) workers per
+# response to process its output; one is enough and saves that per-page cost.
+CONCURRENT_ITEMS = 1
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
