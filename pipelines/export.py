@@ -188,7 +188,7 @@ class PostExportPipeline:
             if free and (self.state.adopted(str(path)) or title_and_day(path)) == (title, day):
                 logger.info("Taking over %s, a post of %s written by another system", path, article.doc_id)
                 return candidate, True
-        if owner is None and not on_disk.exists():
+        if owner is None and not on_disk.exists() and self.state.claim(str(on_disk), article.doc_id):
             return plain, False
         self.stats.inc_value("export/name_collision")
         logger.info("Name %s belongs to another article; %s gets its doc id appended", plain, article.doc_id)

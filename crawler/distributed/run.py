@@ -1,0 +1,276 @@
+"""``DistributedRun``: one crawl shared by every process with the same ``REDIS_URL``.
+
+Keys, under ``<REDIS_KEY_PREFIX>:run:<spider>``:
+
+    :info         hash: the run's id, start, command, and which process lists (``lister``)
+    :workers      set of the processes in the run (``host:pid``)
+    :alive:<w>    set by each process every second, expiring after ``ALIVE_TTL`` seconds
+    :inflight:<w> hash: the requests a process took and has not finished
+    :listed       set once the lister has queued the whole listing
+    :requests, :dupefilter   scrapy-redis's queue and duplicate filter (the scheduler)
+
+The first process of a run (none alive) starts it afresh: it empties the queue and the
+duplicate filter, and the first to ask lists the roll (or pushes the URL list). A process whose
+heartbeat stopped (killed) is dropped from the run by the next one to look, and the requests
+it had taken go back to the queue. A process closes when the listing is done and the queue has
+stayed empty for ``REDIS_IDLE_CLOSE`` seconds (at least ``ALIVE_TTL`` + 1, so a process killed
+meanwhile is noticed first). The last process to leave ends the run. Each process adds its
+counts to ``<prefix>:runs:<run id>`` (kept 90 days; ``<prefix>:runs:last`` names the latest).
+
+A Redis error stops the process: one ERROR line, finish reason ``redis_unavailable`` (the
+crawl command then exits 1); files already written are complete, and the next run lists again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shlex
+import socket
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis, RedisError
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet import task
+
+from crawler.distributed import FINISH_REASON
+from crawler.redis_state import DEFAULT_PREFIX, connect
+
+logger = logging.getLogger(__name__)
+
+ALIVE_TTL = 5
+HEARTBEAT = 1.0
+TOTALS = {"new": "export/written", "updated": "export/updated", "unchanged": "export/unchanged",
+          "adopted": "export/adopted", "requests": "downloader/request_count",
+          "articles_taken": "scheduler/dequeued/redis", "errors": "log_count/ERROR"}
+TOTALS_TTL = 90 * 24 * 3600
+
+# Drop members whose heartbeat expired; their in-flight requests go back to the queue.
+_PRUNE = """
+local requeued = 0
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. ':alive:' .. member) == 0 then
+    local inflight = ARGV[1] .. ':inflight:' .. member
+    for _, item in ipairs(redis.call('HVALS', inflight)) do
+      redis.call('ZADD', KEYS[2], 0, item)
+      requeued = requeued + 1
+    end
+    redis.call('DEL', inflight)
+    redis.call('SREM', KEYS[1], member)
+  end
+end
+"""
+# KEYS: workers, queue, info, listed, dupefilter. ARGV: base, me, run id, started, command, ttl.
+_JOIN = _PRUNE + """
+local fresh = 0
+if redis.call('SCARD', KEYS[1]) == 0 then
+  redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+  redis.call('HSET', KEYS[3], 'id', ARGV[3], 'started', ARGV[4], 'command', ARGV[5])
+  fresh = 1
+end
+redis.call('SADD', KEYS[1], ARGV[2])
+redis.call('SET', ARGV[1] .. ':alive:' .. ARGV[2], '1', 'EX', ARGV[6])
+local lister = redis.call('HSETNX', KEYS[3], 'lister', ARGV[2])
+return {redis.call('HGET', KEYS[3], 'id'), fresh, lister, requeued}
+"""
+# KEYS: workers, queue. ARGV: base.
+_RECOVER = _PRUNE + "return requeued"
+# KEYS: workers, queue, info, listed, dupefilter. ARGV: base, me.
+_LEAVE = """
+redis.call('SREM', KEYS[1], ARGV[2])
+redis.call('DEL', ARGV[1] .. ':inflight:' .. ARGV[2], ARGV[1] .. ':alive:' .. ARGV[2])
+local left = redis.call('SCARD', KEYS[1])
+if left == 0 then
+  redis.call('DEL', KEYS[3], KEYS[4])
+  if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('DEL', KEYS[5]) end
+end
+return left
+"""
+
+
+class DistributedRun:
+    INFLIGHT_META = "distributed_inflight"
+
+    def __init__(self, crawler: Crawler, server: Redis, prefix: str, idle_close: float) -> None:
+        self.crawler = crawler
+        self.server = server
+        self.url = crawler.settings.get("REDIS_URL")
+        self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.prefix = prefix
+        self.idle_close = max(idle_close, ALIVE_TTL + 1)
+        self.joined = self.lister = self.listed = False
+        self.run_id = ""
+        self.idle_since: float | None = None
+        self.failed = False
+        self.warned_lister = False
+        self.heartbeat = task.LoopingCall(self.beat)
+        self.scripts = {name: server.register_script(source)
+                        for name, source in (("join", _JOIN), ("recover", _RECOVER), ("leave", _LEAVE))}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DistributedRun:
+        settings = crawler.settings
+        run = cls(crawler, connect(settings.get("REDIS_URL")), settings.get("REDIS_KEY_PREFIX") or DEFAULT_PREFIX,
+                  settings.getfloat("REDIS_IDLE_CLOSE", 10))
+        crawler.distributed_run = run
+        crawler.signals.connect(run.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(run.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(run.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(run.busy, signal=signals.response_received)
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(run.item_done, signal=signal)
+        return run
+
+    # --- keys ----------------------------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        spider = self.crawler.spider.name if self.crawler.spider else "spider"
+        return f"{self.prefix}:run:{spider}"
+
+    @property
+    def inflight_key(self) -> str:
+        return f"{self.base}:inflight:{self.me}"
+
+    def keys(self) -> list[str]:
+        base = self.base
+        return [f"{base}:workers", f"{base}:requests", f"{base}:info", f"{base}:listed", f"{base}:dupefilter"]
+
+    # --- joining, listing, leaving -------------------------------------------------------------
+    def spider_opened(self) -> None:
+        self.join()
+        self.heartbeat.start(HEARTBEAT, now=False)
+
+    def join(self) -> None:
+        if self.joined or self.failed:
+            return
+        started = datetime.now(UTC).isoformat(timespec="seconds")
+        run_id = f"{started.replace(':', '').replace('+0000', 'Z')}-{self.me}"
+        command = shlex.join(sys.argv)
+        try:
+            found, fresh, lister, requeued = self.scripts["join"](
+                keys=self.keys(), args=[self.base, self.me, run_id, started, command, ALIVE_TTL])
+        except RedisError as error:
+            self.lost(error)
+            return
+        self.joined, self.lister = True, bool(lister)
+        self.run_id = found
+        logger.info("Distributed run %s on %s: %s as %s%s", self.run_id, self.url, "started" if fresh else "joined",
+                    self.me, " (lists the work)" if self.lister else "")
+        self.report_requeued(requeued)
+
+    def takes_the_listing(self) -> bool:
+        self.join()
+        return self.lister
+
+    def spider_idle(self) -> None:
+        if self.failed:
+            return
+        try:
+            self.check_idle()
+        except RedisError as error:
+            self.lost(error)
+
+    def check_idle(self) -> None:
+        if self.lister and not self.listed:
+            self.server.set(f"{self.base}:listed", self.me)
+            self.listed = True
+            logger.info("Listing done; the queue holds %d request(s)", self.queue_length())
+        if not self.server.exists(f"{self.base}:listed"):
+            lister = self.server.hget(f"{self.base}:info", "lister")
+            if lister and self.server.exists(f"{self.base}:alive:{lister}"):
+                self.wait()  # the listing is still under way
+            if not self.warned_lister:
+                self.warned_lister = True
+                logger.warning("The process listing this run (%s) stopped before it was done; "
+                               "the next run lists again", lister)
+        self.report_requeued(self.scripts["recover"](keys=self.keys()[:2], args=[self.base]))
+        if self.queue_length():
+            self.wait()
+        now = time.monotonic()
+        if self.idle_since is None:
+            self.idle_since = now
+        if now - self.idle_since < self.idle_close:
+            raise DontCloseSpider
+        logger.info("The shared queue stayed empty for %.0f s: leaving the run", now - self.idle_since)
+
+    def wait(self) -> None:
+        self.idle_since = None
+        raise DontCloseSpider
+
+    def queue_length(self) -> int:
+        return int(self.server.zcard(f"{self.base}:requests"))
+
+    def report_requeued(self, count: int) -> None:
+        if count:
+            self.idle_since = None
+            self.crawler.stats.inc_value("distributed/requeued", count)
+            logger.warning("Put back %d request(s) taken by a process that stopped answering", count)
+
+    def busy(self) -> None:
+        self.idle_since = None
+
+    def item_done(self, response: Response | None = None, **_: Any) -> None:
+        """An article's item went through the pipelines: its request is no longer in flight."""
+        key = response.meta.get(self.INFLIGHT_META) if response is not None and response.request else None
+        if key and not self.failed:
+            try:
+                self.server.hdel(self.inflight_key, key)
+            except RedisError as error:
+                self.lost(error)
+
+    def beat(self) -> None:
+        try:
+            pipe = self.server.pipeline(transaction=False)
+            pipe.set(f"{self.base}:alive:{self.me}", "1", ex=ALIVE_TTL)
+            pipe.sadd(f"{self.base}:workers", self.me)
+            pipe.exists(f"{self.base}:info")
+            _alive, _added, info = pipe.execute()
+        except RedisError as error:
+            self.lost(error)
+            return
+        if not info:
+            self.lost(RedisError("the run's keys are gone (was Redis restarted or flushed?)"))
+
+    def spider_closed(self, reason: str) -> None:
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        if self.failed or not self.joined:
+            return
+        stats = self.crawler.stats.get_stats()
+        try:
+            totals_key = f"{self.prefix}:runs:{self.run_id}"
+            pipe = self.server.pipeline(transaction=True)
+            for name, stat in TOTALS.items():
+                pipe.hincrby(totals_key, name, int(stats.get(stat, 0)))
+            pipe.hincrby(totals_key, "processes", 1)
+            pipe.expire(totals_key, TOTALS_TTL)
+            pipe.set(f"{self.prefix}:runs:last", self.run_id)
+            pipe.hgetall(totals_key)
+            totals = pipe.execute()[-1]
+            left = self.scripts["leave"](keys=self.keys(), args=[self.base, self.me])
+        except RedisError as error:
+            logger.error("Redis at %s: cannot record this process's totals: %s", self.url, error)
+            return
+        totals = {name: int(value) for name, value in totals.items()}
+        logger.info("Run %s totals so far: %s; %d process(es) still in the run", self.run_id, totals, left)
+
+    def lost(self, error: Exception) -> None:
+        """Redis failed: stop this process (once), saying so."""
+        if self.failed:
+            return
+        self.failed = True
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        self.crawler.stats.set_value("distributed/redis_error", str(error))
+        logger.error("Redis at %s failed (%s): stopping this process; the posts written so far are complete, "
+                     "the next run picks up the rest", self.url, error)
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            deferred_from_coro(engine.close_spider_async(reason=FINISH_REASON))
