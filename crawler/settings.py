@@ -48,7 +48,7 @@ STATE_PATH = ".state/crawl.sqlite"
 REDIS_URL = ""
 # Every Redis key of the crawl starts with this (state, run, queue, totals).
 REDIS_KEY_PREFIX = "sina_finance"
-# A process leaves the run once the shared queue has stayed empty this many seconds (at least 6).
+# A process leaves the run once the shared queue has stayed empty this many seconds.
 REDIS_IDLE_CLOSE = 10
 
 # --- Run reporting ----------------------------------------------------------------------

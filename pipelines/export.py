@@ -34,7 +34,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.atomic import write_atomic
 from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_entry, manifest_from_state, parse_post, write_manifest
-from crawler.state import ADOPTED, StateStore, crawl_state
+from crawler.state import ADOPTED, StateError, StateStore, crawl_state
 from crawler.values import SHANGHAI
 from pipelines.adoption import candidate_paths, title_and_day
 from pipelines.format import body_mode_of, post_categories, post_file_name, post_title, render
@@ -74,8 +74,13 @@ class PostExportPipeline:
 
     def close_spider(self) -> None:
         """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state."""
+        try:
+            paths, posts = list(self.state.paths()), list(self.state.posts())
+        except StateError as error:  # a Redis state lost mid-run: both files stay as they were
+            logger.error("Cannot derive %s and %s: %s", INDEX_NAME, MANIFEST_NAME, error)
+            return
         lines = [json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False) + "\n"
-                 for path, doc_id in self.state.paths()
+                 for path, doc_id in paths
                  if (relative := self._relative(path)) is not None]
         data = "".join(lines).encode("utf-8")
         index = self.root / INDEX_NAME
@@ -85,11 +90,18 @@ class PostExportPipeline:
         except OSError as error:
             logger.error("Cannot write %s: %s", index, error)
         try:
-            write_manifest(self.root, manifest_from_state(self.state.posts(), self.root))
+            write_manifest(self.root, manifest_from_state(posts, self.root))
         except OSError as error:
             logger.error("Cannot write %s: %s", self.root / MANIFEST_NAME, error)
 
     def process_item(self, item: Any) -> Any:
+        try:
+            return self.export(item)
+        except StateError as error:  # a Redis state lost mid-run: the post file, if written, is whole
+            self.stats.inc_value("article/dropped/state_unavailable")
+            raise DropItem(f"state_unavailable: {error}") from None
+
+    def export(self, item: Any) -> Any:
         article = as_article(item)
         body_mode = article.body_mode or self.body_mode
         rendered = render(article, body_mode, self.extra_keys)

@@ -13,8 +13,9 @@ The first process of a run (none alive) starts it afresh: it empties the queue a
 duplicate filter, and the first to ask lists the roll (or pushes the URL list). A process whose
 heartbeat stopped (killed) is dropped from the run by the next one to look, and the requests
 it had taken go back to the queue. A process closes when the listing is done and the queue has
-stayed empty for ``REDIS_IDLE_CLOSE`` seconds (at least ``ALIVE_TTL`` + 1, so a process killed
-meanwhile is noticed first). The last process to leave ends the run. Each process adds its
+stayed empty for ``REDIS_IDLE_CLOSE`` seconds, and no other process holds requests it took (or
+``ALIVE_TTL`` + 1 seconds have passed, so one killed meanwhile was noticed and its requests put
+back). The last process to leave ends the run. Each process adds its
 counts to ``<prefix>:runs:<run id>`` (kept 90 days; ``<prefix>:runs:last`` names the latest).
 
 A Redis error stops the process: one ERROR line, finish reason ``redis_unavailable`` (the
@@ -45,7 +46,8 @@ from crawler.redis_state import DEFAULT_PREFIX, connect
 
 logger = logging.getLogger(__name__)
 
-ALIVE_TTL = 5
+# A process whose heartbeat stopped this long (killed, or its reactor blocked) is taken for dead.
+ALIVE_TTL = 15
 HEARTBEAT = 1.0
 TOTALS = {"new": "export/written", "updated": "export/updated", "unchanged": "export/unchanged",
           "adopted": "export/adopted", "requests": "downloader/request_count",
@@ -104,11 +106,11 @@ class DistributedRun:
         self.url = crawler.settings.get("REDIS_URL")
         self.me = f"{socket.gethostname()}:{os.getpid()}"
         self.prefix = prefix
-        self.idle_close = max(idle_close, ALIVE_TTL + 1)
+        self.idle_close = idle_close
         self.joined = self.lister = self.listed = False
         self.run_id = ""
         self.idle_since: float | None = None
-        self.failed = False
+        self.failed = self.closing = False
         self.warned_lister = False
         self.heartbeat = task.LoopingCall(self.beat)
         self.scripts = {name: server.register_script(source)
@@ -170,14 +172,18 @@ class DistributedRun:
         return self.lister
 
     def spider_idle(self) -> None:
-        if self.failed:
+        if self.failed or self.closing:
             return
         try:
-            self.check_idle()
+            ready = self.ready_to_close()
         except RedisError as error:
             self.lost(error)
+            return
+        if not ready:
+            raise DontCloseSpider
 
-    def check_idle(self) -> None:
+    def ready_to_close(self) -> bool:
+        """Asked whenever this process is idle: True once it may leave the run."""
         if self.lister and not self.listed:
             self.server.set(f"{self.base}:listed", self.me)
             self.listed = True
@@ -185,24 +191,34 @@ class DistributedRun:
         if not self.server.exists(f"{self.base}:listed"):
             lister = self.server.hget(f"{self.base}:info", "lister")
             if lister and self.server.exists(f"{self.base}:alive:{lister}"):
-                self.wait()  # the listing is still under way
+                return self.wait()  # the listing is still under way
             if not self.warned_lister:
                 self.warned_lister = True
                 logger.warning("The process listing this run (%s) stopped before it was done; "
                                "the next run lists again", lister)
         self.report_requeued(self.scripts["recover"](keys=self.keys()[:2], args=[self.base]))
         if self.queue_length():
-            self.wait()
+            return self.wait()
         now = time.monotonic()
         if self.idle_since is None:
             self.idle_since = now
-        if now - self.idle_since < self.idle_close:
-            raise DontCloseSpider
-        logger.info("The shared queue stayed empty for %.0f s: leaving the run", now - self.idle_since)
+        idle = now - self.idle_since
+        if idle < self.idle_close:
+            return False
+        # Requests another process took may still come back: wait until it finishes them, or
+        # until its heartbeat would have expired had it died (then they were put back above).
+        if idle < ALIVE_TTL + 1 and self.others_in_flight():
+            return False
+        logger.info("The shared queue stayed empty for %.0f s: leaving the run", idle)
+        return True
 
-    def wait(self) -> None:
+    def others_in_flight(self) -> bool:
+        others = [member for member in self.server.smembers(f"{self.base}:workers") if member != self.me]
+        return any(self.server.hlen(f"{self.base}:inflight:{member}") for member in others)
+
+    def wait(self) -> bool:
         self.idle_since = None
-        raise DontCloseSpider
+        return False
 
     def queue_length(self) -> int:
         return int(self.server.zcard(f"{self.base}:requests"))
@@ -237,6 +253,22 @@ class DistributedRun:
             return
         if not info:
             self.lost(RedisError("the run's keys are gone (was Redis restarted or flushed?)"))
+            return
+        self.close_when_idle()
+
+    def close_when_idle(self) -> None:
+        """Between the engine's own idle checks (every 5 s), look once a second."""
+        engine = self.crawler.engine
+        if self.idle_since is None or self.closing or engine is None or not engine.spider_is_idle():
+            return
+        try:
+            ready = self.ready_to_close()
+        except RedisError as error:
+            self.lost(error)
+            return
+        if ready:
+            self.closing = True
+            deferred_from_coro(engine.close_spider_async(reason="finished"))
 
     def spider_closed(self, reason: str) -> None:
         if self.heartbeat.running:
