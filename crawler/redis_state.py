@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
 from scrapy.crawler import Crawler
@@ -37,6 +38,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def shown(url: str) -> str:
+    """``url`` for logs and messages: a password in it is replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:" if parts.username else ":"
+    return urlunsplit(parts._replace(netloc=f"{user}***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")))
+
+
 def connect(url: str) -> redis.Redis:
     """A client for ``url`` answering str, with timeouts (nothing is sent yet)."""
     return redis.Redis.from_url(url, decode_responses=True, socket_timeout=SOCKET_TIMEOUT,
@@ -46,7 +56,7 @@ def connect(url: str) -> redis.Redis:
 class RedisState:
     def __init__(self, server: redis.Redis, prefix: str = DEFAULT_PREFIX, url: str = "") -> None:
         self.server = server
-        self.url = url or repr(server)
+        self.url = shown(url) if url else repr(server)
         base = f"{prefix}:state"
         self.articles_key, self.paths_key = f"{base}:articles", f"{base}:paths"
         self.adopted_key, self.coverage_key = f"{base}:adopted", f"{base}:coverage"
@@ -67,8 +77,9 @@ class RedisState:
             raise StateError(f"Redis state at {self.url} unusable: {error}") from None
 
     def _check_schema(self) -> None:
-        found = self.server.set(self.schema_key, SCHEMA_VERSION, nx=True, get=True)
-        if found is not None and found != SCHEMA_VERSION:
+        self.server.setnx(self.schema_key, SCHEMA_VERSION)
+        found = self.server.get(self.schema_key)
+        if found != SCHEMA_VERSION:
             raise StateError(f"Redis state at {self.url} has layout {found}, this crawler needs {SCHEMA_VERSION}")
 
     def close(self) -> None:

@@ -164,13 +164,16 @@ def test_redis_lost_mid_run_stops_every_worker_and_the_next_run_converges(tmp_pa
 
 
 def test_an_unreachable_redis_is_one_line_and_exit_1(tmp_path, demo_mirror):
-    url = f"redis://127.0.0.1:{free_port()}/0"
+    port = free_port()
+    url = f"redis://:s3cret@127.0.0.1:{port}/0"
     command = crawl_command(["-m", "scrapy", "crawl", "sina_finance"], mirror=demo_mirror, output=tmp_path / "posts",
                             state=tmp_path / "unused.sqlite", spider_args=CHANNEL_ARGS, REDIS_URL=url)
     result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith(f"scrapy crawl: not starting: Redis at {url} unreachable: ")
+    # The password is not shown.
+    assert result.stderr.startswith(f"scrapy crawl: not starting: Redis at redis://:***@127.0.0.1:{port}/0 unreachable: ")
+    assert "s3cret" not in result.stderr
     assert not (tmp_path / "posts").exists()
 
 

@@ -73,12 +73,12 @@ class Command(ScrapyCrawl):
     def check_redis(url: str) -> None:
         from redis import RedisError  # only a distributed crawl needs the client
 
-        from crawler.redis_state import connect
+        from crawler.redis_state import connect, shown
 
         try:
             connect(url).ping()
         except (RedisError, ValueError) as error:
-            print(f"scrapy crawl: not starting: Redis at {url} unreachable: {error}", file=sys.stderr)
+            print(f"scrapy crawl: not starting: Redis at {shown(url)} unreachable: {error}", file=sys.stderr)
             sys.exit(1)
 
     def _create_crawler(self, spname: str) -> Crawler:

@@ -42,7 +42,7 @@ from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import task
 
 from crawler.distributed import FINISH_REASON
-from crawler.redis_state import DEFAULT_PREFIX, connect
+from crawler.redis_state import DEFAULT_PREFIX, connect, shown
 
 logger = logging.getLogger(__name__)
 
@@ -103,14 +103,14 @@ class DistributedRun:
     def __init__(self, crawler: Crawler, server: Redis, prefix: str, idle_close: float) -> None:
         self.crawler = crawler
         self.server = server
-        self.url = crawler.settings.get("REDIS_URL")
+        self.url = shown(crawler.settings.get("REDIS_URL"))
         self.me = f"{socket.gethostname()}:{os.getpid()}"
         self.prefix = prefix
         self.idle_close = idle_close
         self.joined = self.lister = self.listed = False
         self.run_id = ""
         self.idle_since: float | None = None
-        self.failed = self.closing = False
+        self.failed = self.closing = self.idled = False
         self.warned_lister = False
         self.heartbeat = task.LoopingCall(self.beat)
         self.scripts = {name: server.register_script(source)
@@ -172,6 +172,7 @@ class DistributedRun:
         return self.lister
 
     def spider_idle(self) -> None:
+        self.idled = True  # from now on the heartbeat looks too
         if self.failed or self.closing:
             return
         try:
@@ -259,7 +260,7 @@ class DistributedRun:
     def close_when_idle(self) -> None:
         """Between the engine's own idle checks (every 5 s), look once a second."""
         engine = self.crawler.engine
-        if self.idle_since is None or self.closing or engine is None or not engine.spider_is_idle():
+        if not self.idled or self.closing or engine is None or not engine.spider_is_idle():
             return
         try:
             ready = self.ready_to_close()
