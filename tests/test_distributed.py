@@ -142,6 +142,21 @@ def test_a_killed_worker_s_articles_are_taken_over(tmp_path, redis_url, demo_mir
     assert len(connect(redis_url).hkeys("sina_finance:state:articles")) == 8
 
 
+def test_a_worker_stopped_with_sigterm_finishes_what_it_took_and_the_run_is_whole(tmp_path, redis_url, demo_mirror):
+    output = tmp_path / "posts"
+    slow = {"DOWNLOAD_DELAY": "1", "DOWNLOAD_DELAY_JITTER": "0"}
+    logs = [tmp_path / "a.log", tmp_path / "b.log"]
+    workers = [worker("sina_finance", output, demo_mirror, redis_url, log, *CHANNEL_ARGS, **slow) for log in logs]
+    wait_for(lambda: any(log.exists() and fetched(log) for log in logs), "a first article")
+    busy = next(i for i, log in enumerate(logs) if fetched(log))
+    workers[busy].send_signal(signal.SIGTERM)
+    assert finish(*workers) == [0, 0]
+    assert "shutdown" in logs[busy].read_text(encoding="utf-8")
+    assert sorted(fetched(logs[0]) + fetched(logs[1])) == ARTICLE_URLS
+    assert posts(output) == sorted(ARTICLE_POSTS)
+    assert temp_files(output) == []
+
+
 def test_redis_lost_mid_run_stops_every_worker_and_the_next_run_converges(tmp_path, redis_server, redis_url,
                                                                           demo_mirror):
     output = tmp_path / "posts"

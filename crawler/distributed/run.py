@@ -11,12 +11,14 @@ Keys, under ``<REDIS_KEY_PREFIX>:run:<spider>``:
 
 The first process of a run (none alive) starts it afresh: it empties the queue and the
 duplicate filter, and the first to ask lists the roll (or pushes the URL list). A process whose
-heartbeat stopped (killed) is dropped from the run by the next one to look, and the requests
-it had taken go back to the queue. A process closes when the listing is done and the queue has
-stayed empty for ``REDIS_IDLE_CLOSE`` seconds, and no other process holds requests it took (or
-``ALIVE_TTL`` + 1 seconds have passed, so one killed meanwhile was noticed and its requests put
-back). The last process to leave ends the run. Each process adds its
-counts to ``<prefix>:runs:<run id>`` (kept 90 days; ``<prefix>:runs:last`` names the latest).
+heartbeat stopped (killed) is dropped from the run by the next one to look, and the requests it
+had taken go back to the queue. A process stopped early (Ctrl-C, SIGTERM) finishes the
+downloads under way, as Scrapy does, and hands back whatever it took and did not finish. A
+process closes when the listing is done and the queue has stayed empty for ``REDIS_IDLE_CLOSE``
+seconds, and no other process holds requests it took (or ``ALIVE_TTL`` + 1 seconds have passed,
+so one killed meanwhile was noticed and its requests put back). The last process to leave ends
+the run. Each process adds its counts to ``<prefix>:runs:<run id>`` (kept 90 days;
+``<prefix>:runs:last`` names the latest).
 
 A Redis error stops the process: one ERROR line, finish reason ``redis_unavailable`` (the
 crawl command then exits 1); files already written are complete, and the next run lists again.
@@ -84,10 +86,14 @@ return {redis.call('HGET', KEYS[3], 'id'), fresh, lister, requeued}
 """
 # KEYS: workers, queue. ARGV: base.
 _RECOVER = _PRUNE + "return requeued"
-# KEYS: workers, queue, info, listed, dupefilter. ARGV: base, me.
+# KEYS: workers, queue, info, listed, dupefilter. ARGV: base, me, '1' to put back what is in flight.
 _LEAVE = """
 redis.call('SREM', KEYS[1], ARGV[2])
-redis.call('DEL', ARGV[1] .. ':inflight:' .. ARGV[2], ARGV[1] .. ':alive:' .. ARGV[2])
+local inflight = ARGV[1] .. ':inflight:' .. ARGV[2]
+if ARGV[3] == '1' then
+  for _, item in ipairs(redis.call('HVALS', inflight)) do redis.call('ZADD', KEYS[2], 0, item) end
+end
+redis.call('DEL', inflight, ARGV[1] .. ':alive:' .. ARGV[2])
 local left = redis.call('SCARD', KEYS[1])
 if left == 0 then
   redis.call('DEL', KEYS[3], KEYS[4])
@@ -287,7 +293,10 @@ class DistributedRun:
             pipe.set(f"{self.prefix}:runs:last", self.run_id)
             pipe.hgetall(totals_key)
             totals = pipe.execute()[-1]
-            left = self.scripts["leave"](keys=self.keys(), args=[self.base, self.me])
+            # A finished process's leftovers were answered (failed downloads, pages that were not
+            # articles); one stopped early (Ctrl-C, SIGTERM) hands back what it had not done.
+            requeue = "0" if reason == "finished" else "1"
+            left = self.scripts["leave"](keys=self.keys(), args=[self.base, self.me, requeue])
         except RedisError as error:
             logger.error("Redis at %s: cannot record this process's totals: %s", self.url, error)
             return
