@@ -90,7 +90,9 @@ def wait_for(condition, what: str, limit: float = 60) -> None:
 def test_two_workers_share_one_crawl_and_a_rerun_fetches_nothing(tmp_path, redis_url, demo_mirror):
     output = tmp_path / "posts"
     logs = [tmp_path / "a.log", tmp_path / "b.log"]
-    codes = finish(*(worker("sina_finance", output, demo_mirror, redis_url, log, *CHANNEL_ARGS) for log in logs))
+    polite = {"DOWNLOAD_DELAY": "1", "DOWNLOAD_DELAY_JITTER": "0", "CONCURRENT_REQUESTS": "2"}
+    codes = finish(*(worker("sina_finance", output, demo_mirror, redis_url, log, *CHANNEL_ARGS, **polite)
+                     for log in logs))
     assert codes == [0, 0]
     assert posts(output) == sorted(ARTICLE_POSTS)
     per_worker = [fetched(log) for log in logs]

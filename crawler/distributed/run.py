@@ -117,6 +117,7 @@ class DistributedRun:
         self.run_id = ""
         self.idle_since: float | None = None
         self.failed = self.closing = self.idled = False
+        self.scheduler: Any = None  # the SharedScheduler, once the engine has opened it
         self.warned_lister = False
         self.heartbeat = task.LoopingCall(self.beat)
         self.scripts = {name: server.register_script(source)
@@ -261,7 +262,17 @@ class DistributedRun:
         if not info:
             self.lost(RedisError("the run's keys are gone (was Redis restarted or flushed?)"))
             return
+        self.take_when_idle()
         self.close_when_idle()
+
+    def take_when_idle(self) -> None:
+        """An idle engine asks its scheduler only every 5 s: hand it queued work at once."""
+        engine = self.crawler.engine
+        if not self.idled or self.closing or self.scheduler is None or engine is None or not engine.spider_is_idle():
+            return
+        request = self.scheduler.next_request()
+        if request is not None:
+            engine.crawl(request)
 
     def close_when_idle(self) -> None:
         """Between the engine's own idle checks (every 5 s), look once a second."""

@@ -3,7 +3,8 @@
 An article request (callback ``parse_article``, both spiders) goes through scrapy-redis's
 duplicate filter into its priority queue in Redis. Taking one moves it, in one Redis step,
 into this process's in-flight hash (``DistributedRun``), so a process killed mid-request
-leaves its work for the others. Every other request (the roll pages) stays in a local FIFO:
+leaves its work for the others; a request taken (and its retries and redirects) then stays in
+this process. Every other request (the roll pages) stays in a local FIFO:
 only the process listing the roll can read its replies. A Redis error stops the crawl through
 ``DistributedRun.lost``.
 """
@@ -41,6 +42,7 @@ class SharedScheduler(Scheduler):
         scheduler.crawler = crawler
         scheduler.local = deque()
         scheduler.take = scheduler.server.register_script(_TAKE)
+        crawler.distributed_run.scheduler = scheduler
         return scheduler
 
     def __len__(self) -> int:
@@ -57,7 +59,8 @@ class SharedScheduler(Scheduler):
         return bool(self.local) or self.shared_len() > 0
 
     def enqueue_request(self, request: Request) -> bool:
-        if not is_shared(request):
+        # Taken by this process already (or a retry or redirect of one it took): stays here.
+        if not is_shared(request) or self.crawler.distributed_run.INFLIGHT_META in request.meta:
             self.local.append(request)
             return True
         try:
