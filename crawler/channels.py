@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -31,12 +32,19 @@ class Channel:
 def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
     path = Path(path) if path else DEFAULT_CHANNELS_FILE
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.safe_load(_read(path))
     except (OSError, yaml.YAMLError) as error:
         raise ChannelError(f"cannot read channel file {path}: {error}") from None
     if not isinstance(raw, dict) or not raw:
         raise ChannelError(f"{path}: expected a mapping of channel name -> settings")
     return {str(name): _channel(path, str(name), spec) for name, spec in raw.items()}
+
+
+def _read(path: Path) -> str:
+    if path == DEFAULT_CHANNELS_FILE and not path.is_file():
+        # The packaged table inside a zipped egg (a Scrapyd deployment): read through the package.
+        return resources.files("crawler").joinpath(path.name).read_text(encoding="utf-8")
+    return path.read_text(encoding="utf-8")
 
 
 def _channel(path: Path, name: str, spec: object) -> Channel:

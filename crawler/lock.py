@@ -9,6 +9,10 @@ are per process: the crawl command takes them before Scrapy starts and the ``Cra
 extension then finds them held; a crawl started another way takes them in the extension.
 ``python -m crawler.cron`` locks its own file (``--lock``), a different one, so its child
 crawl is not refused.
+
+A distributed crawl (``REDIS_URL`` set; ``crawler.distributed``) keeps its state in Redis, so it
+takes no state lock, and holds ``OUTPUT_DIR/.lock`` shared: any number of its processes write
+one output folder together, while a single-host crawl there is refused (and refuses them).
 """
 
 from __future__ import annotations
@@ -41,9 +45,12 @@ class LockFailed(OSError):
 
 
 def lock_paths(settings: Mapping[str, Any]) -> list[Path]:
-    """``<STATE_PATH>.lock`` and ``OUTPUT_DIR/.lock``."""
+    """``<STATE_PATH>.lock`` and ``OUTPUT_DIR/.lock`` (only the latter for a distributed crawl)."""
+    output = Path(settings.get("OUTPUT_DIR") or "output") / ".lock"
+    if settings.get("REDIS_URL"):
+        return [output]
     state = Path(settings.get("STATE_PATH") or ".state/crawl.sqlite")
-    return [state.with_name(state.name + ".lock"), Path(settings.get("OUTPUT_DIR") or "output") / ".lock"]
+    return [state.with_name(state.name + ".lock"), output]
 
 
 def this_process(command: list[str] | None = None) -> str:
@@ -65,8 +72,9 @@ def _holder(text: str) -> str:
         return text.strip() or "an unknown process"
 
 
-def hold(path: Path, description: str) -> bool:
-    """Take the lock on ``path`` for this process; False if it already holds it."""
+def hold(path: Path, description: str, *, shared: bool = False) -> bool:
+    """Take the lock on ``path`` for this process (``shared``: beside other shared holders);
+    False if it already holds it."""
     key = os.path.realpath(path)
     if key in _HELD:
         return False
@@ -76,7 +84,7 @@ def hold(path: Path, description: str) -> bool:
     except OSError as error:
         raise LockFailed(error.errno, f"cannot create the lock file {path}: {error.strerror}") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = _holder(os.pread(fd, 4096, 0).decode("utf-8", "replace"))
         os.close(fd)
@@ -100,7 +108,7 @@ def hold_crawl_locks(settings: Mapping[str, Any], command: list[str] | None = No
     description = this_process(command)
     try:
         for path in lock_paths(settings):
-            if hold(path, description):
+            if hold(path, description, shared=bool(settings.get("REDIS_URL"))):
                 taken.append(path)
     except (LockHeld, LockFailed):
         for path in taken:

@@ -1,7 +1,8 @@
 """RunSummary extension: one JSON summary per run, the basis of the cron exit code.
 
 Written to ``RUN_SUMMARY_FILE`` when set, and always to
-``OUTPUT_DIR/.runs/<start time>.json`` and ``OUTPUT_DIR/.runs/last.json``. ``summarize()``
+``OUTPUT_DIR/.runs/<start time>.json`` (``<start time>-<host>-<pid>.json`` for each process of a
+distributed crawl) and ``OUTPUT_DIR/.runs/last.json``. ``summarize()``
 turns Scrapy's stats into that summary; the extension adds what stats do not hold: the
 spider's name, whether the spider ever opened, the article requests it scheduled and the
 ``ALLOW_TRUNCATED`` setting.
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -150,6 +153,7 @@ class RunSummary:
         self.stale_hours = settings.getfloat("STALE_CHANNEL_HOURS", 48.0)
         self.opened = False
         self.scheduled_articles = 0
+        self.worker = f"{socket.gethostname()}-{os.getpid()}" if settings.get("REDIS_URL") else ""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunSummary:
@@ -190,6 +194,8 @@ class RunSummary:
                            channel, why)
         data = (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         started = (summary["started"] or summary["finished"]).replace(":", "").replace("+0000", "Z")
+        if self.worker:  # processes of a distributed crawl may share the folder and the second
+            started += f"-{self.worker}"
         targets = [self.runs_dir / f"{started}.json", self.runs_dir / "last.json"]
         if self.explicit:
             targets.insert(0, Path(self.explicit))

@@ -60,6 +60,15 @@ ZHIBO_MAX_PAGES = 50
 STATE_CLASS = "crawler.state.SQLiteState"
 STATE_PATH = ".state/crawl.sqlite"
 
+# --- Distributed crawl (crawler.distributed) ----------------------------------------------
+# redis://host:port/db: every process started with the same command and REDIS_URL shares one
+# crawl (scrapy-redis queue, state in Redis). Empty: a single-host crawl, nothing changes.
+REDIS_URL = ""
+# Every Redis key of the crawl starts with this (state, run, queue, totals).
+REDIS_KEY_PREFIX = "sina_finance"
+# A process leaves the run once the shared queue has stayed empty this many seconds.
+REDIS_IDLE_CLOSE = 10
+
 # --- Run reporting ----------------------------------------------------------------------
 # A copy of the run summary JSON goes here too (OUTPUT_DIR/.runs/ always gets one).
 RUN_SUMMARY_FILE = ""
@@ -82,6 +91,8 @@ ADDONS = {
     # Console only (no LOG_FILE): Scrapy's start-up INFO and the stats dump go below LOG_LEVEL,
     # a robots.txt download failure is one line; the log file keeps everything.
     "crawler.console.QuietConsoleAddon": 200,
+    # REDIS_URL set: scrapy-redis scheduler, Redis state, the DistributedRun extension.
+    "crawler.distributed.RedisAddon": 300,
 }
 
 # --- Politeness (live Sina) -------------------------------------------------------------

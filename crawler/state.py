@@ -4,8 +4,9 @@ API mtime and channel, and how far each channel's listing is covered.
 ``crawl_state(crawler)`` opens the store named by ``STATE_CLASS`` once per crawl (the spider
 and the exporter share that one object) and closes it when the engine stops. ``StateStore``
 is the interface; ``SQLiteState`` (``STATE_PATH``, default ``.state/crawl.sqlite``) the
-default. A doc id is recorded only once its post file is in place, so a crash never marks
-unwritten work done. The doc id -> post path map lives here only, with what the manifest needs
+default, ``crawler.redis_state.RedisState`` the store of a distributed crawl (``REDIS_URL``).
+A doc id is recorded only once its post file is in place, so a crash never marks unwritten
+work done. The doc id -> post path map lives here only, with what the manifest needs
 of each post (title, publish time, source, categories, body mode, first and last write); the
 files beside the posts (``OUTPUT_DIR/.posts.jsonl``, ``OUTPUT_DIR/index.jsonl``) are derived
 from it.
@@ -130,6 +131,10 @@ class StateStore(Protocol):
 
     def owner_of(self, output_path: str) -> str | None:
         """The doc id whose post is at ``output_path``."""
+
+    def claim(self, output_path: str, doc_id: str) -> bool:
+        """Take a new post path for ``doc_id`` before its file is written; False when another doc
+        id owns it (so concurrent writers never put two articles under one name)."""
 
     def article(self, doc_id: str) -> KnownArticle | None:
         """What is recorded of a doc id (forgotten ones too)."""
@@ -306,6 +311,10 @@ class SQLiteState:
     def owner_of(self, output_path: str) -> str | None:
         row = self.db.execute("SELECT doc_id FROM articles WHERE output_path=?", (output_path,)).fetchone()
         return row[0] if row else None
+
+    def claim(self, output_path: str, doc_id: str) -> bool:
+        # One writer per SQLite state (the crawl lock): a path nobody owns is free.
+        return self.owner_of(output_path) in (None, doc_id)
 
     def article(self, doc_id: str) -> KnownArticle | None:
         row = self.db.execute(

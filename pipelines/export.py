@@ -34,7 +34,7 @@ from scrapy.utils.defer import deferred_from_coro
 from crawler.atomic import write_atomic
 from crawler.items import BODY_MODES, Article
 from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_entry, manifest_from_state, parse_post, write_manifest
-from crawler.state import ADOPTED, StateStore, crawl_state
+from crawler.state import ADOPTED, StateError, StateStore, crawl_state
 from crawler.values import SHANGHAI
 from crawler.workers import Workers, workers
 from pipelines.adoption import candidate_paths, title_and_day
@@ -77,8 +77,13 @@ class PostExportPipeline:
 
     def close_spider(self) -> None:
         """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state."""
+        try:
+            paths, posts = list(self.state.paths()), list(self.state.posts())
+        except StateError as error:  # a Redis state lost mid-run: both files stay as they were
+            logger.error("Cannot derive %s and %s: %s", INDEX_NAME, MANIFEST_NAME, error)
+            return
         lines = [json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False) + "\n"
-                 for path, doc_id in self.state.paths()
+                 for path, doc_id in paths
                  if (relative := self._relative(path)) is not None]
         data = "".join(lines).encode("utf-8")
         index = self.root / INDEX_NAME
@@ -88,7 +93,7 @@ class PostExportPipeline:
         except OSError as error:
             logger.error("Cannot write %s: %s", index, error)
         try:
-            write_manifest(self.root, manifest_from_state(self.state.posts(), self.root))
+            write_manifest(self.root, manifest_from_state(posts, self.root))
         except OSError as error:
             logger.error("Cannot write %s: %s", self.root / MANIFEST_NAME, error)
 
@@ -106,6 +111,13 @@ class PostExportPipeline:
         return self._export(item, article, body_mode, rendered)
 
     def _export(self, item: Any, article: Article, body_mode: str, rendered: RenderedPost) -> Any:
+        try:
+            return self._write_and_record(item, article, body_mode, rendered)
+        except StateError as error:  # a Redis state lost mid-run: the post file, if written, is whole
+            self.stats.inc_value("article/dropped/state_unavailable")
+            raise DropItem(f"state_unavailable: {error}") from None
+
+    def _write_and_record(self, item: Any, article: Article, body_mode: str, rendered: RenderedPost) -> Any:
         self.count_sanitized(article, rendered.sanitized)
         data = rendered.text.encode("utf-8")
         relative, adopting = self._target(article, data)
@@ -201,7 +213,7 @@ class PostExportPipeline:
             if free and (self.state.adopted(str(path)) or title_and_day(path)) == (title, day):
                 logger.info("Taking over %s, a post of %s written by another system", path, article.doc_id)
                 return candidate, True
-        if owner is None and not on_disk.exists():
+        if owner is None and not on_disk.exists() and self.state.claim(str(on_disk), article.doc_id):
             return plain, False
         self.stats.inc_value("export/name_collision")
         logger.info("Name %s belongs to another article; %s gets its doc id appended", plain, article.doc_id)

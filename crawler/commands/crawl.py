@@ -4,7 +4,9 @@ A usage mistake (unknown spider, unknown or bad ``-a`` argument) exits 2 with Sc
 line and one error line, before anything is logged or written. Then the crawl lock
 (crawler.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
 command exits 75 with one line naming the holder (1 when the lock file cannot be created).
-The lock is held until the process exits.
+The lock is held until the process exits. With ``REDIS_URL`` (a distributed crawl) the Redis
+server is asked first: unreachable, the command exits 1 with one line; a run stopped by a Redis
+failure (finish reason ``redis_unavailable``) exits 1 too.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import sys
 
 from scrapy.commands import ScrapyHelpFormatter
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
 from crawler.arguments import DECLARED, ArgumentError
+from crawler.distributed import FINISH_REASON
 from crawler.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
 from crawler.workers import parse_processes
 
@@ -57,6 +61,8 @@ class Command(ScrapyCrawl):
                 spec.check(opts.spargs, self.settings)
             except ArgumentError as error:
                 raise UsageError(str(error), print_help=False) from None
+        if self.settings.get("REDIS_URL"):
+            self.check_redis(self.settings.get("REDIS_URL"))
         try:
             parse_processes(self.settings)
         except ValueError as error:
@@ -67,3 +73,25 @@ class Command(ScrapyCrawl):
         except (LockHeld, LockFailed) as error:
             print(f"scrapy crawl: not starting: {error.args[-1]}", file=sys.stderr)
             sys.exit(EXIT_LOCKED if isinstance(error, LockHeld) else 1)
+
+    @staticmethod
+    def check_redis(url: str) -> None:
+        from redis import RedisError  # only a distributed crawl needs the client
+
+        from crawler.redis_state import connect, shown
+
+        try:
+            connect(url).ping()
+        except (RedisError, ValueError) as error:
+            print(f"scrapy crawl: not starting: Redis at {shown(url)} unreachable: {error}", file=sys.stderr)
+            sys.exit(1)
+
+    def _create_crawler(self, spname: str) -> Crawler:
+        self.crawler = super()._create_crawler(spname)
+        return self.crawler
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().run(args, opts)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats and crawler.stats.get_value("finish_reason") == FINISH_REASON:
+            self.exitcode = 1

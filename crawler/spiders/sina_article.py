@@ -15,6 +15,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.arguments import ARTICLE_ARGUMENTS, url_problem
+from crawler.distributed import takes_the_listing
 from crawler.items import Article
 from crawler.reading import read_article, record_fetch_failure
 
@@ -36,6 +37,8 @@ class SinaArticleSpider(scrapy.Spider):
         self.page_urls: list[str] = values["urls"] + values["url_file"]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not takes_the_listing(self.crawler):
+            return  # another process of the distributed run pushed the list
         for url in self.page_urls:
             problem = url_problem(url)
             if problem is None:

@@ -36,6 +36,7 @@ from twisted.python.failure import Failure
 from crawler.arguments import FINANCE_ARGUMENTS
 from crawler.channels import Channel, load_channels, pick_channels
 from crawler.coverage import Scan, plan, settle, unread_left
+from crawler.distributed import takes_the_listing
 from crawler.items import Article, RollEntry
 from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
@@ -87,6 +88,9 @@ class SinaFinanceSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.state = crawl_state(self.crawler)
+        if not takes_the_listing(self.crawler):
+            self.channels = []  # another process of the distributed run lists them
+            return
         if self.reset_state:
             self.state.reset()
             self.logger.warning("State reset: every article counts as new in this run")
