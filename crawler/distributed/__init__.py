@@ -54,3 +54,8 @@ def takes_the_listing(crawler: Crawler) -> bool:
     host; in a distributed run, only the one process that won that role."""
     run = getattr(crawler, "distributed_run", None)
     return run is None or run.takes_the_listing()
+
+
+def shares_a_queue(crawler: Crawler) -> bool:
+    """True in a distributed run: requests handed to the scheduler go to the shared Redis queue."""
+    return getattr(crawler, "distributed_run", None) is not None

@@ -36,7 +36,7 @@ from twisted.python.failure import Failure
 from crawler.arguments import FINANCE_ARGUMENTS
 from crawler.channels import Channel, load_channels, pick_channels
 from crawler.coverage import Scan, plan, settle, unread_left
-from crawler.distributed import takes_the_listing
+from crawler.distributed import shares_a_queue, takes_the_listing
 from crawler.items import Article, RollEntry
 from crawler.reading import read_article, record_fetch_failure
 from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
@@ -222,9 +222,12 @@ class SinaFinanceSpider(scrapy.Spider):
     def feed_fetches(self) -> None:
         """Hand the scheduler the next few article requests. Requests are made as the scheduler
         runs dry, not all at once, so memory holds the queue of listed entries and a bounded
-        number of requests, however many articles a backfill lists."""
+        number of requests, however many articles a backfill lists (in a distributed run, all
+        go to the shared queue at once)."""
         engine = self.crawler.engine
-        for _ in range(min(len(self.to_fetch), self.fetch_batch)):
+        # A distributed run's queue is in Redis, shared by every process: all of it goes there.
+        batch = len(self.to_fetch) if shares_a_queue(self.crawler) else self.fetch_batch
+        for _ in range(min(len(self.to_fetch), batch)):
             doc_id, item = self.to_fetch.pop()
             entry = dataclasses.replace(item.entry, channel=item.channel.name)
             self.crawler.stats.inc_value("article/requested")
