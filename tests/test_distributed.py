@@ -109,6 +109,12 @@ def test_two_workers_share_one_crawl_and_a_rerun_fetches_nothing(tmp_path, redis
     client = connect(redis_url)
     totals = client.hgetall(f"sina_finance:runs:{client.get('sina_finance:runs:last')}")
     assert (totals["new"], totals["processes"]) == ("8", "2")
+    # -s shows how the run was shared.
+    print(f"articles fetched per worker log: {[len(urls) for urls in per_worker]}; listed by: {listed}")
+    for path, report in zip(summaries, reports, strict=True):
+        print(f"{path.name}: new={report['new']} requests={report['requests']} "
+              f"article_requests={report['article_requests']} roll_pages={report['roll_pages']}")
+    print(f"run totals in Redis: {totals}")
 
     again = [tmp_path / "c.log", tmp_path / "d.log"]
     assert finish(*(worker("sina_finance", output, demo_mirror, redis_url, log, *CHANNEL_ARGS)

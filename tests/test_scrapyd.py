@@ -100,3 +100,5 @@ def test_scrapyd_deploy_and_a_scheduled_crawl_of_the_demo(tmp_path, scrapyd):
     log = (home / "logs" / "crawler" / "sina_finance" / f"{job['jobid']}.log").read_text(encoding="utf-8")
     summary = json.loads(log.split("Run summary: ", 1)[1].splitlines()[0])
     assert (summary["new"], summary["ok"], summary["finish_reason"]) == (8, True, "finished")
+    print("job log run summary:", {key: summary[key] for key in ("spider", "finish_reason", "channels", "new",
+                                                                 "updated", "requests", "article_requests", "errors")})
