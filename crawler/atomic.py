@@ -8,9 +8,11 @@ running as another user can read the posts.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -34,6 +36,43 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.unlink(tmp_name)
         raise
     _fsync_dir(path.parent)
+
+
+def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
+    """``write_atomic`` for content made piece by piece (never held whole in memory): the pieces go
+    to a temp file, which replaces ``path`` only when its bytes differ from the file's (compared by
+    SHA-256), so an unchanged file keeps its mtime. True when ``path`` was replaced. An error while
+    making the pieces leaves ``path`` as it was and no temp file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = _create_temp(path)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(fd, "wb") as handle:
+            with contextlib.suppress(FileNotFoundError):
+                os.fchmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
+            for chunk in chunks:
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            if _sha256_of(path) == digest.digest():
+                os.unlink(tmp_name)
+                return False
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _sha256_of(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").digest()
+    except FileNotFoundError:
+        return None
 
 
 def _create_temp(path: Path) -> tuple[int, str]:

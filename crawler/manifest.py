@@ -31,7 +31,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -114,6 +114,40 @@ def manifest_from_state(records: Iterable[PostRecord], root: Path) -> bytes:
     """``manifest_lines`` of the state's records; a record from before the manifest (a migrated
     first-layout state) takes what it lacks (title, date, categories, body mode, hash) from its file."""
     return manifest_lines((_complete(record, Path(root)) for record in records), root)
+
+
+def manifest_chunks(records: Callable[[], Iterable[PostRecord]], root: Path) -> Iterator[bytes]:
+    """``manifest_from_state`` a thousand lines at a time, for a state of any size: ``records()``
+    gives the records sorted by recorded path and doc id, which is the manifest's order whenever
+    the paths under ``root`` are recorded in one form (checked in a first pass); otherwise (paths
+    recorded both relative and absolute) the lines are sorted in memory as ``manifest_lines`` does."""
+    root = Path(root)
+    if not _in_manifest_order(records(), root):
+        yield manifest_from_state(records(), root)
+        return
+    batch: list[bytes] = []
+    for record in records():
+        entry = manifest_entry(_complete(record, root), root)
+        if entry is not None:
+            batch.append((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        if len(batch) >= 1000:
+            yield b"".join(batch)
+            batch.clear()
+    if batch:
+        yield b"".join(batch)
+
+
+def _in_manifest_order(records: Iterable[PostRecord], root: Path) -> bool:
+    last: tuple[str, str] | None = None
+    for record in records:
+        path = relative_path(record.path, root)
+        if path is None:
+            continue
+        key = (path, record.doc_id or "")
+        if last is not None and key < last:
+            return False
+        last = key
+    return True
 
 
 def write_manifest(root: Path, data: bytes) -> bool:

@@ -363,7 +363,7 @@ class SQLiteState:
 
     def posts(self) -> Iterator[PostRecord]:
         rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles ORDER BY output_path, doc_id")
-        yield from (_post_record(row) for row in rows.fetchall())
+        yield from map(_post_record, rows)  # row by row: a state of any size
 
     def post(self, doc_id: str) -> PostRecord | None:
         row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles WHERE doc_id=?", (doc_id,)).fetchone()

@@ -31,9 +31,9 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.atomic import write_atomic
+from crawler.atomic import replace_if_changed, write_atomic
 from crawler.items import BODY_MODES, Article
-from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_entry, manifest_from_state, parse_post, write_manifest
+from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_chunks, manifest_entry, parse_post
 from crawler.state import ADOPTED, StateError, StateStore, crawl_state
 from crawler.values import SHANGHAI
 from crawler.workers import Workers, workers
@@ -76,26 +76,18 @@ class PostExportPipeline:
         self.refetch = bool(getattr(spider, "refetch", False))
 
     def close_spider(self) -> None:
-        """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state."""
-        try:
-            paths, posts = list(self.state.paths()), list(self.state.posts())
-        except StateError as error:  # a Redis state lost mid-run: both files stay as they were
-            logger.error("Cannot derive %s and %s: %s", INDEX_NAME, MANIFEST_NAME, error)
-            return
-        lines = [json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False) + "\n"
-                 for path, doc_id in paths
-                 if (relative := self._relative(path)) is not None]
-        data = "".join(lines).encode("utf-8")
-        index = self.root / INDEX_NAME
-        try:
-            if not index.exists() or index.read_bytes() != data:
-                write_atomic(index, data)
-        except OSError as error:
-            logger.error("Cannot write %s: %s", index, error)
-        try:
-            write_manifest(self.root, manifest_from_state(posts, self.root))
-        except OSError as error:
-            logger.error("Cannot write %s: %s", self.root / MANIFEST_NAME, error)
+        """Derive ``.posts.jsonl`` (post path -> doc id, sorted) and ``index.jsonl`` from the state,
+        each streamed from it into its file (a state of any size is never held in memory whole)."""
+        index_lines = (json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False).encode("utf-8") + b"\n"
+                       for path, doc_id in self.state.paths()
+                       if (relative := self._relative(path)) is not None)
+        for name, chunks in ((INDEX_NAME, index_lines), (MANIFEST_NAME, manifest_chunks(self.state.posts, self.root))):
+            try:
+                replace_if_changed(self.root / name, chunks)
+            except StateError as error:  # a Redis state lost mid-run: the file stays as it was
+                logger.error("Cannot derive %s: %s", self.root / name, error)
+            except OSError as error:
+                logger.error("Cannot write %s: %s", self.root / name, error)
 
     def process_item(self, item: Any) -> Any:
         article = as_article(item)
