@@ -21,28 +21,18 @@ def write_atomic(path: Path, data: bytes) -> None:
 
     On any error the temp file is removed and the previous file (if any) is untouched.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with contextlib.suppress(FileNotFoundError):
-                os.fchmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_dir(path.parent)
+    _replace(path, (data,), only_if_changed=False)
 
 
 def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
-    """``write_atomic`` for content made piece by piece (never held whole in memory): the pieces go
-    to a temp file, which replaces ``path`` only when its bytes differ from the file's (compared by
-    SHA-256), so an unchanged file keeps its mtime. True when ``path`` was replaced. An error while
-    making the pieces leaves ``path`` as it was and no temp file."""
+    """``write_atomic`` for content made piece by piece (never held whole in memory), replacing
+    ``path`` only when the bytes differ from the file's (compared by SHA-256), so an unchanged file
+    keeps its mtime. True when ``path`` was replaced. An error while making the pieces leaves
+    ``path`` as it was and no temp file."""
+    return _replace(path, chunks, only_if_changed=True)
+
+
+def _replace(path: Path, chunks: Iterable[bytes], *, only_if_changed: bool) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = _create_temp(path)
     try:
@@ -51,10 +41,11 @@ def replace_if_changed(path: Path, chunks: Iterable[bytes]) -> bool:
             with contextlib.suppress(FileNotFoundError):
                 os.fchmod(handle.fileno(), stat.S_IMODE(os.stat(path).st_mode))
             for chunk in chunks:
-                digest.update(chunk)
                 handle.write(chunk)
+                if only_if_changed:
+                    digest.update(chunk)
             handle.flush()
-            if _sha256_of(path) == digest.digest():
+            if only_if_changed and _sha256_of(path) == digest.digest():
                 os.unlink(tmp_name)
                 return False
             os.fsync(handle.fileno())
