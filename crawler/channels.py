@@ -32,7 +32,7 @@ class Channel:
 def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
     path = Path(path) if path else DEFAULT_CHANNELS_FILE
     try:
-        raw = yaml.safe_load(_read(path))
+        raw = yaml.safe_load(read_table(path))
     except (OSError, yaml.YAMLError) as error:
         raise ChannelError(f"cannot read channel file {path}: {error}") from None
     if not isinstance(raw, dict) or not raw:
@@ -40,8 +40,9 @@ def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
     return {str(name): _channel(path, str(name), spec) for name, spec in raw.items()}
 
 
-def _read(path: Path) -> str:
-    if path == DEFAULT_CHANNELS_FILE and not path.is_file():
+def read_table(path: Path, packaged: Path = DEFAULT_CHANNELS_FILE) -> str:
+    """A YAML table's text; the ``packaged`` one is read through the package when it is not a file."""
+    if path == packaged and not path.is_file():
         # The packaged table inside a zipped egg (a Scrapyd deployment): read through the package.
         return resources.files("crawler").joinpath(path.name).read_text(encoding="utf-8")
     return path.read_text(encoding="utf-8")

@@ -16,12 +16,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from urllib.parse import urlencode
 
 import yaml
 
+from crawler.channels import read_table
 from crawler.roll import RollError, _json_or_jsonp
 from crawler.values import parse_beijing_time
 
@@ -154,18 +154,11 @@ def _int_or_none(value: object) -> int | None:
         return None
 
 
-def _read(path: Path) -> str:
-    if path == DEFAULT_FEEDS_FILE and not path.is_file():
-        # The packaged table inside a zipped egg (a Scrapyd deployment): read through the package.
-        return resources.files("crawler").joinpath(path.name).read_text(encoding="utf-8")
-    return path.read_text(encoding="utf-8")
-
-
 def load_feeds(path: str | Path | None = None) -> dict[str, Feed]:
     """The feed table; ValueError naming the file and the feed when it is wrong."""
     path = Path(path) if path else DEFAULT_FEEDS_FILE
     try:
-        raw = yaml.safe_load(_read(path))
+        raw = yaml.safe_load(read_table(path, DEFAULT_FEEDS_FILE))
     except (OSError, yaml.YAMLError) as error:
         raise ValueError(f"cannot read feed file {path}: {error}") from None
     if not isinstance(raw, dict) or not raw:

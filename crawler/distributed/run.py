@@ -136,13 +136,16 @@ class DistributedRun:
         self.idled = True  # from now on the heartbeat looks too
         if self.failed or self.closing:
             return
+        if self.may_leave() is False:
+            raise DontCloseSpider
+
+    def may_leave(self) -> bool | None:
+        """``ready_to_close``, or None when Redis was lost asking it (``lost`` has stopped the crawl)."""
         try:
-            ready = self.ready_to_close()
+            return self.ready_to_close()
         except RedisError as error:
             self.lost(error)
-            return
-        if not ready:
-            raise DontCloseSpider
+            return None
 
     def ready_to_close(self) -> bool:
         """Asked whenever this process is idle: True once it may leave the run."""
@@ -233,12 +236,7 @@ class DistributedRun:
         engine = self.crawler.engine
         if not self.idled or self.closing or engine is None or not engine.spider_is_idle():
             return
-        try:
-            ready = self.ready_to_close()
-        except RedisError as error:
-            self.lost(error)
-            return
-        if ready:
+        if self.may_leave():
             self.closing = True
             deferred_from_coro(engine.close_spider_async(reason="finished"))
 
