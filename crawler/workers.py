@@ -12,6 +12,7 @@ arguments must pickle. If a worker dies, the pool is replaced (counted as
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 from collections.abc import Callable
@@ -62,6 +63,10 @@ class Workers:
 
     def start(self) -> None:
         if self.processes > 0 and self._pool is None:
+            # What is alive now (Scrapy, the readers, the settings) lives as long as the crawl:
+            # kept out of the collector's scans, in here and in the forked workers, whose copies
+            # of those pages then stay shared instead of being written by a collection.
+            gc.freeze()
             self._pool = ProcessPoolExecutor(self.processes, mp_context=_context())
             for _ in range(self.processes):
                 self._pool.submit(_warm)
