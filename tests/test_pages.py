@@ -128,3 +128,15 @@ def test_page_with_no_body_container_is_not_an_article():
     body = body.replace(b'<h1 class="main-title">', b"<h1>")
     result = read_page(page.url, body)
     assert isinstance(result, NotArticle) and result.reason == "no_article_body"
+
+
+@pytest.mark.parametrize("line", ["责任编辑：张三", "&#36131;&#x4EFB;编辑：张三", "责任&#x7f16;&#36753;：张三"])
+def test_classic_page_editor_line_is_found_however_it_is_written(line):
+    # The editor scan is skipped when the page's text cannot hold 责任编辑: character references
+    # spell it without writing it.
+    page = page_named("netgen_finance_chanjing")
+    assert page.expected()["editor"] is None
+    body = page.path.read_bytes().replace(b"</body>", f"<p>{line}</p></body>".encode("gb18030"))
+    result = read_page(page.url, body)
+    assert isinstance(result, Article) and result.template == "classic"
+    assert result.editor == "张三"

@@ -112,10 +112,23 @@ def editor_from(text: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
-def editor_in(node: Selector) -> str | None:
-    """The editor named by the first text node under ``node`` that holds 责任编辑."""
+def editor_in(node: Selector, page_text: str) -> str | None:
+    """The editor named by the first text node under ``node`` that holds 责任编辑; ``page_text``,
+    the text the page's tree was parsed from, spares the scan of every text node when it cannot
+    hold one (most pages before 2016 name no editor)."""
+    if not _may_hold_editor_mark(page_text):
+        return None
     for text in node.xpath(".//text()[contains(., '责任编辑')]").getall():
         editor = editor_from(text)
         if editor:
             return editor
     return None
+
+
+# 责任编辑 written with a character reference for any of its characters: a text node holds it
+# where the page's text does not.
+_EDITOR_MARK_REFERENCE = re.compile(r"&#(?:x0*(?:8d23|4efb|7f16|8f91)|0*(?:36131|20219|32534|36753))", re.I)
+
+
+def _may_hold_editor_mark(page_text: str) -> bool:
+    return "责任编辑" in page_text or "\x00" in page_text or _EDITOR_MARK_REFERENCE.search(page_text) is not None

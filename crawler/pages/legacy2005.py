@@ -51,6 +51,6 @@ def parse(page: Page) -> Article | NotArticle:
         body=body,
         visible_date=" ".join(date_cell.xpath("./text()").getall()) if date_cell is not None else "",
         source=fields.first_text(date_cell, "font") if date_cell is not None else None,
-        editor=fields.editor_in(body) if body is not None else None,
+        editor=fields.editor_in(body, page.text) if body is not None else None,
         channel=_breadcrumb(page),
     )

@@ -56,7 +56,7 @@ class Template:
             visible_date=fields.first_text(page.sel, *self.date),
             source=first_of(page, self.source),
             author=fields.first_text(page.sel, *self.author),
-            editor=self._editor(page.sel, body),
+            editor=self._editor(page, body),
             channel=fields.link_texts(next(iter(page.sel.css(self.breadcrumb)), None)) if self.breadcrumb else [],
         )
 
@@ -67,12 +67,12 @@ class Template:
                 return found[0]
         return None
 
-    def _editor(self, sel: Selector, body: Selector | None) -> str | None:
+    def _editor(self, page: Page, body: Selector | None) -> str | None:
         if self.editor == SCAN_PAGE:
-            return fields.editor_in(sel)
+            return fields.editor_in(page.sel, page.text)
         if self.editor == SCAN_BODY:
-            return fields.editor_in(body) if body is not None else None
-        return fields.editor_from(fields.first_text(sel, *self.editor))
+            return fields.editor_in(body, page.text) if body is not None else None
+        return fields.editor_from(fields.first_text(page.sel, *self.editor))
 
 
 def first_of(page: Page, sources: tuple[Source, ...]) -> str:
