@@ -3,6 +3,11 @@
 The file gets the mode a plain ``open(path, "w")`` would give it: an existing file keeps its
 mode, a new one gets 0o666 less the process umask (0644 under umask 022), so a web server
 running as another user can read the posts.
+
+A temp file is named after its writer's pid (``.<pid>-<random>.tmp``). A writer killed mid-write
+(SIGKILL, power cut) leaves one behind; ``writing(root)`` marks a folder as written by this
+process (``root/.writing-<host>-<pid>``) and ``sweep_orphans(root)`` removes the temp files of
+this host's writers that died with their mark still there.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import contextlib
 import hashlib
 import os
 import secrets
+import socket
 import stat
 from collections.abc import Iterable
 from pathlib import Path
@@ -69,7 +75,7 @@ def _sha256_of(path: Path) -> bytes | None:
 def _create_temp(path: Path) -> tuple[int, str]:
     # Like mkstemp, but created with 0o666 so the umask applies as it does to open() (mkstemp: 0600).
     while True:
-        name = str(path.parent / f".{secrets.token_hex(4)}.tmp")
+        name = str(path.parent / f".{os.getpid()}-{secrets.token_hex(4)}.tmp")
         try:
             return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), name
         except FileExistsError:
@@ -86,3 +92,46 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def writing(root: Path) -> Path:
+    """Mark ``root`` as written by this process until ``done_writing`` (the mark survives a kill)."""
+    root.mkdir(parents=True, exist_ok=True)
+    mark = root / f".writing-{_host()}-{os.getpid()}"
+    mark.touch()
+    return mark
+
+
+def done_writing(mark: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        mark.unlink()
+
+
+def sweep_orphans(root: Path) -> int:
+    """Remove the temp files under ``root`` of this host's writers that died while writing (their
+    mark left, their pid gone); the number removed. Writers on other hosts are not judged."""
+    removed = 0
+    for mark in root.glob(f".writing-{_host()}-*"):
+        pid = mark.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        for orphan in root.rglob(f".{pid}-*.tmp"):
+            with contextlib.suppress(FileNotFoundError):
+                orphan.unlink()
+                removed += 1
+        done_writing(mark)
+    return removed
+
+
+def _host() -> str:
+    return socket.gethostname().replace("-", "_")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

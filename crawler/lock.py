@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shlex
 import sys
@@ -31,6 +32,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from crawler.atomic import done_writing, sweep_orphans, writing
+
+logger = logging.getLogger(__name__)
 EXIT_LOCKED = 75  # EX_TEMPFAIL, as the cron lock: try again later
 
 _HELD: dict[str, int] = {}  # real path of a lock file -> the open descriptor holding its flock
@@ -122,6 +126,11 @@ class CrawlLock:
 
     def __init__(self, crawler: Crawler) -> None:
         self.taken = hold_crawl_locks(crawler.settings)
+        # Holding the output folder: temp files a killed earlier crawl left there go now.
+        output = Path(crawler.settings.get("OUTPUT_DIR") or "output")
+        if removed := sweep_orphans(output):
+            logger.info("Removed %d temp file(s) a killed earlier crawl left in %s", removed, output)
+        self.mark = writing(output)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlLock:
@@ -130,5 +139,6 @@ class CrawlLock:
         return extension
 
     def engine_stopped(self) -> None:
+        done_writing(self.mark)
         for path in self.taken:
             release(path)

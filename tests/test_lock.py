@@ -118,3 +118,42 @@ def test_an_output_folder_that_cannot_hold_a_lock_is_one_line_and_exit_1(site, t
     assert result.stderr.strip().splitlines() == [
         f"scrapy crawl: not starting: cannot create the lock file {output / '.lock'}: File exists"]
     assert not state.exists()
+
+
+# A writer that marks the folder, starts a temp file and dies without cleaning up (as SIGKILL
+# would leave it), and one that is still running with its temp file.
+WRITER = """
+import os, sys, time
+from pathlib import Path
+from crawler import atomic
+root = Path(sys.argv[1])
+atomic.writing(root)
+(root / "2024-05-10").mkdir(exist_ok=True)
+fd, name = atomic._create_temp(root / "2024-05-10" / "post.md")
+os.write(fd, b"half a post")
+print(name, flush=True)
+if sys.argv[2] == "die":
+    os._exit(9)
+time.sleep(60)
+"""
+
+
+def test_a_killed_writer_s_temp_files_are_swept_a_running_writer_s_kept(tmp_path):
+    from crawler.atomic import sweep_orphans
+
+    dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=PROJECT,
+                          capture_output=True, text=True, timeout=60)
+    orphan = Path(dead.stdout.strip())
+    running = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "live"], cwd=PROJECT,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        in_use = Path(running.stdout.readline().strip())
+        assert orphan.exists() and in_use.exists()
+        assert sweep_orphans(tmp_path) == 1
+        assert not orphan.exists() and in_use.exists()
+        marks = [m.name for m in tmp_path.glob(".writing-*")]
+        assert marks == [marks[0].rsplit("-", 1)[0] + f"-{running.pid}"]  # the running writer's mark stays
+    finally:
+        running.kill()
+        running.wait()
+        running.stdout.close()
