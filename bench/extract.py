@@ -37,8 +37,8 @@ import lxml.html
 import scrapy
 
 from crawler.items import Article
-from crawler.pages import read_page
-from crawler.pages.decode import decode_page
+from crawler.sina.pages import read_page
+from crawler.sina.pages.decode import decode_page
 from crawler.values import SHANGHAI
 from pipelines.format import render, render_post
 

@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 
 PAGES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pages"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 
-from crawler.redis_state import RedisState, connect
+from crawler.store.redis_state import RedisState, connect
 
 TITLE = "城市有轨电车之困一边争相上马一边接连叫停你怎么看"  # 24 characters, a typical headline
 

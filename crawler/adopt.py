@@ -20,7 +20,7 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from crawler.state import SQLiteState, StateError
+from crawler.store.state import SQLiteState, StateError
 from pipelines.adoption import title_and_day
 from pipelines.format import post_file_name, reference_file_name
 

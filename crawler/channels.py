@@ -1,95 +1,159 @@
-"""The channel table (``CHANNELS_FILE``, default ``crawler/channels.yaml``) and channel picking."""
+"""``python -m crawler.channels``: the channel table, and what the crawl state knows of each.
+
+One row per channel of CHANNELS_FILE: name, title, roll API pair, categories, default mark,
+and from the state (``--state``, read-only: it is never created, migrated or locked) the
+newest item listed (the channel's high-water mark, and its age) and the number of articles
+recorded under the channel. Without a state file the state columns are left out.
+
+The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column). With
+run summaries (``--runs``, default ``output/.runs``: OUTPUT_DIR/.runs) two more columns show each
+channel's health in the latest run that listed it: the items it listed, and ``ok`` or ``STALE``
+with why (its newest item older than that run's STALE_CHANNEL_HOURS, or nothing listed); a
+feed's newest item comes from there too.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import time
+import unicodedata
+from datetime import datetime
 from pathlib import Path
 
-import yaml
+from crawler.sina.channels import DEFAULT_CHANNELS_FILE, ChannelError, load_channels
+from crawler.sina.zhibo import DEFAULT_FEEDS_FILE, load_feeds
+from crawler.store.state import SQLiteState
+from crawler.values import SHANGHAI
 
-from crawler.items import BODY_MODES
-
-DEFAULT_CHANNELS_FILE = Path(__file__).with_name("channels.yaml")
-
-
-class ChannelError(ValueError):
-    """The channel file or a channel selection is wrong; the message says how."""
+ChannelStats = dict[str, tuple[int | None, int]]
 
 
-@dataclass(frozen=True)
-class Channel:
-    name: str
-    title: str
-    pageid: int
-    lid: int
-    referer: str
-    categories: tuple[str, str, str]
-    default: bool = False
-    body_mode: str | None = None  # overrides the BODY_MODE setting for this channel's posts
-
-
-def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
-    path = Path(path) if path else DEFAULT_CHANNELS_FILE
+def read_stats(path: Path) -> ChannelStats:
+    """``SQLiteState.channel_stats()`` through a read-only connection. A state closed cleanly has
+    no ``-wal`` file: read it as immutable, which leaves no ``-wal``/``-shm`` files behind; while
+    a crawl runs (or after a crash) read it with its WAL."""
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "immutable=1"
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
     try:
-        raw = yaml.safe_load(read_table(path))
-    except (OSError, yaml.YAMLError) as error:
-        raise ChannelError(f"cannot read channel file {path}: {error}") from None
-    if not isinstance(raw, dict) or not raw:
-        raise ChannelError(f"{path}: expected a mapping of channel name -> settings")
-    return {str(name): _channel(path, str(name), spec) for name, spec in raw.items()}
+        state = SQLiteState.__new__(SQLiteState)  # not __init__: that creates and migrates
+        state.path, state.db = path, db
+        return state.channel_stats()
+    finally:
+        db.close()
 
 
-def read_table(path: Path, packaged: Path = DEFAULT_CHANNELS_FILE) -> str:
-    """A YAML table's text; the ``packaged`` one is read through the package when it is not a file."""
-    if path == packaged and not path.is_file():
-        # The packaged table inside a zipped egg (a Scrapyd deployment): read through the package.
-        return resources.files("crawler").joinpath(path.name).read_text(encoding="utf-8")
-    return path.read_text(encoding="utf-8")
+def read_health(runs: Path) -> dict[str, tuple[dict, str | None]]:
+    """channel -> (its ``channel_health`` entry, its ``stale_channels`` reason or None) from the
+    newest run summary in ``runs`` that lists the channel."""
+    summaries = []
+    for path in runs.glob("*.json") if runs.is_dir() else ():
+        try:
+            summary = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(summary, dict) and isinstance(summary.get("channel_health"), dict):
+            summaries.append(summary)
+    health: dict[str, tuple[dict, str | None]] = {}
+    for summary in sorted(summaries, key=lambda s: str(s.get("started") or s.get("finished")), reverse=True):
+        for channel, seen in summary["channel_health"].items():
+            health.setdefault(channel, (seen, (summary.get("stale_channels") or {}).get(channel)))
+    return health
 
 
-def _channel(path: Path, name: str, spec: object) -> Channel:
-    if not isinstance(spec, dict):
-        raise ChannelError(f"{path}: channel {name!r} must be a mapping")
+def health_cells(health: dict[str, tuple[dict, str | None]], name: str) -> list[str]:
+    if name not in health:
+        return ["-", "-"]
+    seen, stale = health[name]
+    return [str(seen.get("listed", 0)), f"STALE: {stale}" if stale else "ok"]
+
+
+def age(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{max(0, int(seconds // 60))} min"
+    if seconds < 48 * 3600:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def newest(high_water: int | None, now: float) -> str:
+    if high_water is None:
+        return "-"
+    moment = datetime.fromtimestamp(high_water, SHANGHAI)
+    return f"{moment:%Y-%m-%d %H:%M} ({age(now - high_water)} ago)"
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crawler.channels", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--channels-file", type=Path, default=DEFAULT_CHANNELS_FILE, metavar="PATH",
+                        help="channel table, like the CHANNELS_FILE setting (default: the packaged %(default)s)")
+    parser.add_argument("--state", type=Path, default=Path(".state/crawl.sqlite"), metavar="PATH",
+                        help="crawl state to read, like STATE_PATH (default: %(default)s)")
+    parser.add_argument("--feeds-file", type=Path, default=DEFAULT_FEEDS_FILE, metavar="PATH",
+                        help="7x24 feed table, like the ZHIBO_FEEDS_FILE setting (default: the packaged %(default)s)")
+    parser.add_argument("--runs", type=Path, default=Path("output/.runs"), metavar="DIR",
+                        help="run summaries to read channel health from, OUTPUT_DIR/.runs (default: %(default)s)")
+    args = parser.parse_args(argv)
     try:
-        categories = tuple(str(c) for c in spec["categories"])
-        channel = Channel(
-            name=name,
-            title=str(spec.get("title", name)),
-            pageid=int(spec["pageid"]),
-            lid=int(spec["lid"]),
-            referer=str(spec.get("referer", "https://finance.sina.com.cn/")),
-            categories=categories,  # type: ignore[arg-type]
-            default=bool(spec.get("default", False)),
-            body_mode=str(spec["body_mode"]) if spec.get("body_mode") else None,
-        )
-    except (KeyError, TypeError, ValueError) as error:
-        raise ChannelError(f"{path}: channel {name!r} is missing or has a bad {error}") from None
-    if len(categories) != 3 or not all(categories):
-        raise ChannelError(f"{path}: channel {name!r} needs exactly three non-empty categories")
-    if channel.body_mode is not None and channel.body_mode not in BODY_MODES:
-        raise ChannelError(f"{path}: channel {name!r} has body_mode {channel.body_mode!r}; "
-                           f"known: {', '.join(BODY_MODES)}")
-    return channel
+        channels = load_channels(args.channels_file)
+        feeds = load_feeds(args.feeds_file)
+    except (ChannelError, ValueError) as error:
+        print(f"{parser.prog}: {error}", file=sys.stderr)
+        return 1
+    health = read_health(args.runs)
+    stats: ChannelStats | None = None
+    note, code = f"(no state at {args.state}: newest item and article counts unknown)", 0
+    if args.state.is_file():
+        try:
+            stats = read_stats(args.state)
+        except sqlite3.Error as error:
+            note, code = f"(state {args.state} unreadable: {error})", 1
+    header = ["channel", "title", "pageid/lid", "categories", "default"]
+    rows = [header + (["newest item", "articles"] if stats is not None else [])
+            + (["listed", "health"] if health else [])]
+    now = time.time()
+    for channel in channels.values():
+        row = [channel.name, channel.title, f"{channel.pageid}/{channel.lid}", " / ".join(channel.categories),
+               "yes" if channel.default else ""]
+        if stats is not None:
+            high_water, count = stats.get(channel.name, (None, 0))
+            row += [newest(high_water, now), str(count)]
+        rows.append(row + (health_cells(health, channel.name) if health else []))
+    for feed in feeds.values():
+        row = [feed.name, f"7x24 {feed.title}", f"zhibo {feed.zhibo_id}", " / ".join(feed.categories),
+               "yes" if feed.default else ""]
+        if stats is not None:
+            iso = health[feed.name][0].get("newest") if feed.name in health else None
+            row += [newest(int(datetime.fromisoformat(iso).timestamp()) if iso else None, now), "-"]
+        rows.append(row + (health_cells(health, feed.name) if health else []))
+    try:
+        print(table(rows), flush=True)
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter closes it at exit
+        return code
+    if stats is not None:
+        for name in sorted(set(stats) - set(channels)):
+            print(f"(the state also holds {name!r}, which {args.channels_file} does not list)")
+    else:
+        print(note, file=sys.stderr)
+    return code
 
 
-def pick_channels(channels: dict[str, Channel], spec: str = "") -> list[Channel]:
-    """``""`` -> the default ones; ``"all"`` -> every one; ``"china,stock"`` -> those, in that order."""
-    if not spec:
-        chosen = [c for c in channels.values() if c.default] or list(channels.values())[:1]
-        return chosen
-    if spec.strip() == "all":
-        return list(channels.values())
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    unknown = [n for n in names if n not in channels]
-    if unknown:
-        raise ChannelError(f"unknown channel(s) {', '.join(unknown)}; known: {', '.join(channels)}")
-    return [channels[n] for n in dict.fromkeys(names)]
-
-
-if __name__ == "__main__":  # python -m crawler.channels: the command lives in crawler.channels_cli
-    import sys
-
-    from crawler.channels_cli import main
-
+if __name__ == "__main__":
     sys.exit(main())

@@ -4,7 +4,7 @@ For every chosen channel it fetches roll page 1 and checks the reply's schema (e
 code reads: present, typed, plausible times), then fetches the channel's newest article and
 checks that the reader found title, time, source and a body of reasonable length with a dated
 template; for every chosen 7x24 feed it fetches feed page 1 and checks it likewise
-(``crawler.drift``). It prints one table (channel, status, what drifted) and exits 0 only when
+(``crawler.sina.drift``). It prints one table (channel, status, what drifted) and exits 0 only when
 nothing drifted (1 otherwise, 2 for a usage error). It writes nothing and takes no lock.
 
 Requests go through Scrapy with the project's settings (User-Agent, robots.txt, politeness,
@@ -26,11 +26,11 @@ from scrapy.http import Response
 from scrapy.utils.project import get_project_settings
 from twisted.python.failure import Failure
 
-from crawler.channels import Channel, ChannelError, load_channels, pick_channels
-from crawler.channels_cli import table
-from crawler.drift import check_article, check_feed, check_roll
-from crawler.roll import roll_url
-from crawler.zhibo import Feed, feed_url, load_feeds, pick_feeds
+from crawler.channels import table
+from crawler.sina.channels import Channel, ChannelError, load_channels, pick_channels
+from crawler.sina.drift import check_article, check_feed, check_roll
+from crawler.sina.roll import roll_url
+from crawler.sina.zhibo import Feed, feed_url, load_feeds, pick_feeds
 
 EXIT_DRIFT = 1
 EXIT_USAGE = 2
@@ -41,8 +41,8 @@ class DoctorSpider(scrapy.Spider):
 
     name = "doctor"
     custom_settings = {
-        "EXTENSIONS": {"crawler.lock.CrawlLock": None, "crawler.run_summary.RunSummary": None,
-                       "crawler.progress.Progress": None},
+        "EXTENSIONS": {"crawler.store.lock.CrawlLock": None, "crawler.plumbing.run_summary.RunSummary": None,
+                       "crawler.plumbing.progress.Progress": None},
         "ITEM_PIPELINES": {},
         "HTTPERROR_ALLOW_ALL": True,  # a 403 page is a finding, not a silent drop
         "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408],

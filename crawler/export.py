@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from crawler.atomic import write_atomic
 from crawler.items import BODY_MODES, Article
+from crawler.store.atomic import write_atomic
 from crawler.values import SHANGHAI
 from pipelines.format import EXTRA_KEYS, render_post
 

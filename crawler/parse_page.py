@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 
 

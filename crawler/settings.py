@@ -32,8 +32,8 @@ ITEM_PIPELINES = {
 PARSE_PROCESSES = 0
 
 # --- Channel crawl (sina_finance) ----------------------------------------------------------
-# Channel table: the packaged crawler/channels.yaml (an empty value means that file too).
-CHANNELS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "channels.yaml")
+# Channel table: the packaged crawler/sina/channels.yaml (an empty value means that file too).
+CHANNELS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sina", "channels.yaml")
 # Roll API host: feed.mix.sina.com.cn (current) or feed.sina.com.cn (older, same schema).
 ROLL_API_HOST = "feed.mix.sina.com.cn"
 # Most roll pages (50 items each) read per channel and run.
@@ -48,16 +48,16 @@ ALLOW_TRUNCATED = False
 STALE_CHANNEL_HOURS = 48.0
 
 # --- 7x24 live feed (sina_7x24) ---------------------------------------------------------------
-# Feed table: the packaged crawler/zhibo.yaml (an empty value means that file too).
-ZHIBO_FEEDS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zhibo.yaml")
+# Feed table: the packaged crawler/sina/zhibo.yaml (an empty value means that file too).
+ZHIBO_FEEDS_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sina", "zhibo.yaml")
 # Items asked for per feed page; the reply decides how many come (public code reports 10 or 20).
 ZHIBO_PAGE_SIZE = 20
 # Most feed pages read per feed and run.
 ZHIBO_MAX_PAGES = 50
 
 # Incremental state: which doc ids are written, where, with what content, and each channel's
-# mark. STATE_CLASS implements crawler.state.StateStore; the SQLite store keeps it in STATE_PATH.
-STATE_CLASS = "crawler.state.SQLiteState"
+# mark. STATE_CLASS implements crawler.store.state.StateStore; the SQLite store keeps it in STATE_PATH.
+STATE_CLASS = "crawler.store.state.SQLiteState"
 STATE_PATH = ".state/crawl.sqlite"
 
 # --- Distributed crawl (crawler.distributed) ----------------------------------------------
@@ -76,9 +76,9 @@ RUN_SUMMARY_FILE = ""
 PROGRESS_ENABLED = True
 EXTENSIONS = {
     # One writer per STATE_PATH and OUTPUT_DIR: <STATE_PATH>.lock, OUTPUT_DIR/.lock (crawler/lock.py).
-    "crawler.lock.CrawlLock": 100,
-    "crawler.run_summary.RunSummary": 500,
-    "crawler.progress.Progress": 510,
+    "crawler.store.lock.CrawlLock": 100,
+    "crawler.plumbing.run_summary.RunSummary": 500,
+    "crawler.plumbing.progress.Progress": 510,
 }
 
 # --- Replaying a saved site -------------------------------------------------------------
@@ -87,10 +87,10 @@ EXTENSIONS = {
 # Sina URL. Empty (live Sina): the add-on disables itself.
 SINA_MIRROR = ""
 ADDONS = {
-    "crawler.addons.SinaMirrorAddon": 100,
+    "crawler.plumbing.addons.SinaMirrorAddon": 100,
     # Console only (no LOG_FILE): Scrapy's start-up INFO and the stats dump go below LOG_LEVEL,
     # a robots.txt download failure is one line; the log file keeps everything.
-    "crawler.console.QuietConsoleAddon": 200,
+    "crawler.plumbing.console.QuietConsoleAddon": 200,
     # REDIS_URL set: scrapy-redis scheduler, Redis state, the DistributedRun extension.
     "crawler.distributed.RedisAddon": 300,
 }
@@ -118,7 +118,7 @@ RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.backoff.BackoffRetryMiddleware": 550,
+    "crawler.plumbing.backoff.BackoffRetryMiddleware": 550,
 }
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",
@@ -128,7 +128,7 @@ DEFAULT_REQUEST_HEADERS = {
 
 # --- Scrapy housekeeping ------------------------------------------------------------------
 # `scrapy crawl` checks -a arguments and takes the crawl lock before Scrapy starts.
-COMMANDS_MODULE = "crawler.commands"
+COMMANDS_MODULE = "crawler.plumbing.commands"
 TELNETCONSOLE_ENABLED = False
 # No listening control port on a cron server.
 REMOTE_CONTROL_ENABLED = False
@@ -137,10 +137,10 @@ FEED_EXPORT_ENCODING = "utf-8"
 # -O items.jsonl / items.json: one line per post with the field names and values of
 # OUTPUT_DIR/index.jsonl (crawler/manifest.py), not the raw item.
 FEED_EXPORTERS = {
-    "json": "crawler.feeds.ManifestJsonItemExporter",
-    "jsonlines": "crawler.feeds.ManifestJsonLinesItemExporter",
-    "jsonl": "crawler.feeds.ManifestJsonLinesItemExporter",
-    "jl": "crawler.feeds.ManifestJsonLinesItemExporter",
+    "json": "crawler.plumbing.feeds.ManifestJsonItemExporter",
+    "jsonlines": "crawler.plumbing.feeds.ManifestJsonLinesItemExporter",
+    "jsonl": "crawler.plumbing.feeds.ManifestJsonLinesItemExporter",
+    "jl": "crawler.plumbing.feeds.ManifestJsonLinesItemExporter",
 }
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -12,7 +12,7 @@ import re
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from crawler.manifest import NotAPost, parse_post
+from crawler.store.manifest import NotAPost, parse_post
 from crawler.values import SHANGHAI
 from pipelines.format import post_file_name, reference_file_name
 from pipelines.format.file_names import MAX_NAME_BYTES

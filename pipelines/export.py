@@ -31,14 +31,15 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.atomic import replace_if_changed, write_atomic
 from crawler.items import BODY_MODES, Article
-from crawler.manifest import MANIFEST_NAME, NotAPost, manifest_chunks, manifest_entry, parse_post
-from crawler.state import ADOPTED, StateError, StateStore, crawl_state
+from crawler.plumbing.workers import Workers, workers
+from crawler.store.atomic import replace_if_changed, write_atomic
+from crawler.store.manifest import MANIFEST_NAME, NotAPost, manifest_chunks, manifest_entry, parse_post
+from crawler.store.state import ADOPTED, StateError, StateStore, crawl_state
 from crawler.values import SHANGHAI
-from crawler.workers import Workers, workers
 from pipelines.adoption import candidate_paths, title_and_day
 from pipelines.format import RenderedPost, body_mode_of, post_categories, post_file_name, post_title, render
+from pipelines.post_files import complete
 
 logger = logging.getLogger(__name__)
 INDEX_NAME = ".posts.jsonl"
@@ -81,7 +82,8 @@ class PostExportPipeline:
         index_lines = (json.dumps({"path": relative, "doc_id": doc_id}, ensure_ascii=False).encode("utf-8") + b"\n"
                        for path, doc_id in self.state.paths()
                        if (relative := self._relative(path)) is not None)
-        for name, chunks in ((INDEX_NAME, index_lines), (MANIFEST_NAME, manifest_chunks(self.state.posts, self.root))):
+        manifest = manifest_chunks(self.state.posts, self.root, complete)
+        for name, chunks in ((INDEX_NAME, index_lines), (MANIFEST_NAME, manifest)):
             try:
                 replace_if_changed(self.root / name, chunks)
             except StateError as error:  # a Redis state lost mid-run: the file stays as it was

@@ -21,9 +21,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from crawler.atomic import write_atomic
 from crawler.items import LiveItem
-from crawler.state import StateStore, crawl_state
+from crawler.store.atomic import write_atomic
+from crawler.store.state import StateStore, crawl_state
 from crawler.values import SHANGHAI, clean_text
 from pipelines.format.live_post import item_block, live_post_file, render_live_post
 

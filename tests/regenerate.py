@@ -25,7 +25,7 @@ import json
 import sys
 from pathlib import Path
 
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 from tests.support.pages import PAGES_DIR, FixturePage, fixture_page, fixture_pages
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
-from crawler.addons import MIRROR_HANDLER, SinaMirrorAddon
+from crawler.plumbing.addons import MIRROR_HANDLER, SinaMirrorAddon
 
 PROJECT = Path(__file__).resolve().parents[1]
-ADDONS = {"ADDONS": {"crawler.addons.SinaMirrorAddon": 100}}
+ADDONS = {"ADDONS": {"crawler.plumbing.addons.SinaMirrorAddon": 100}}
 MIRROR_CLASS = "crawler.mirror.handler.SinaMirrorDownloadHandler"
 
 
@@ -29,7 +29,7 @@ def test_without_sina_mirror_no_mirror_module_is_imported():
         "import json, sys\n"
         "from scrapy.utils.test import get_crawler\n"
         f"crawler = get_crawler(settings_dict={ADDONS!r})\n"
-        "print(json.dumps({'addons': 'crawler.addons' in sys.modules,\n"
+        "print(json.dumps({'addons': 'crawler.plumbing.addons' in sys.modules,\n"
         "                  'mirror': sorted(m for m in sys.modules if m.startswith('crawler.mirror'))}))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True,

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from crawler.values import SHANGHAI
 from pipelines.format import render_post
 from tests.support.crawl import PROJECT
@@ -149,7 +149,7 @@ def test_an_unknown_body_mode_in_the_channel_table_is_named(tmp_path):
     table = (PROJECT / "crawler" / "channels.yaml").read_text(encoding="utf-8")
     (tmp_path / "channels.yaml").write_text(table.replace("  default: true\n", "  default: true\n  body_mode: md\n", 1),
                                             encoding="utf-8")
-    from crawler.channels import ChannelError, load_channels
+    from crawler.sina.channels import ChannelError, load_channels
 
     with pytest.raises(ChannelError, match="channel 'china' has body_mode 'md'; known: seed, seed-exact, clean, markdown"):
         load_channels(tmp_path / "channels.yaml")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.channels import DEFAULT_CHANNELS_FILE
+from crawler.sina.channels import DEFAULT_CHANNELS_FILE
 from tests.support.crawl import PROJECT
 from tests.support.sites import Site
 

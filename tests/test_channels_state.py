@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from crawler.backoff import retry_after_seconds
-from crawler.channels import ChannelError, load_channels, pick_channels
-from crawler.state import SQLiteState as CrawlState
-from crawler.state import StateError
+from crawler.plumbing.backoff import retry_after_seconds
+from crawler.sina.channels import ChannelError, load_channels, pick_channels
+from crawler.store.state import SQLiteState as CrawlState
+from crawler.store.state import StateError
 
 
 def test_shipped_channels_include_the_seed_channel_as_default():

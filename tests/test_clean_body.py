@@ -14,7 +14,7 @@ import pytest
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format.clean_body import BOILERPLATE_SELECTORS, clean_body
 from pipelines.format.seed_body import seed_body
 from tests.support.pages import FixturePage, fixture_pages

@@ -1,4 +1,4 @@
-"""crawler.coverage: which stretch of a channel's roll listing a run reads, and what it covered.
+"""crawler.store.coverage: which stretch of a channel's roll listing a run reads, and what it covered.
 
 Every ctime below is written out (Beijing time in the comment); ``test_the_ctimes_below_are_the_dates_they_say``
 checks the constants themselves against the calendar, never against the code under test.
@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from crawler.coverage import FOREVER, Coverage, Gap, Scan, merge, plan, settle, subtract, unread_left
+from crawler.store.coverage import FOREVER, Coverage, Gap, Scan, merge, plan, settle, subtract, unread_left
 from crawler.values import SHANGHAI
 
 LOOKBACK = timedelta(hours=48)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import frontmatter
 
-from crawler.state import SQLiteState as CrawlState
+from crawler.store.state import SQLiteState as CrawlState
 from tests.support.crash import ARTICLES, crash_crawl_command, kill_when, synthetic_site
 from tests.support.crawl import PROJECT
 from tests.support.sites import Site

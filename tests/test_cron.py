@@ -19,7 +19,7 @@ from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler import cron
-from crawler.run_summary import RunSummary, summarize
+from crawler.plumbing.run_summary import RunSummary, summarize
 from crawler.spiders.sina_finance import SinaFinanceSpider
 from tests.support.crawl import PROJECT, crawl_command
 from tests.support.pages import ARTICLE_POSTS

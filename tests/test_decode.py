@@ -7,8 +7,8 @@ import re
 import pytest
 
 from crawler.items import Article
-from crawler.pages import read_page
-from crawler.pages.decode import decode_page
+from crawler.sina.pages import read_page
+from crawler.sina.pages.decode import decode_page
 from tests.support.pages import fixture_page
 
 # <title> of each page, read from the page in a GB18030-aware viewer.

@@ -1,4 +1,4 @@
-"""Distributed crawling (crawler.distributed, crawler.redis_state) on a real redis-server: real
+"""Distributed crawling (crawler.distributed, crawler.store.redis_state) on a real redis-server: real
 ``scrapy crawl`` worker processes against the demo snapshot served by the mirror."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.coverage import Coverage, Gap
-from crawler.redis_state import RedisState, connect
-from crawler.state import FORGOTTEN, KnownArticle, SQLiteState
+from crawler.store.coverage import Coverage, Gap
+from crawler.store.redis_state import RedisState, connect
+from crawler.store.state import FORGOTTEN, KnownArticle, SQLiteState
 from tests.support.crawl import PROJECT, crawl_command, start_mirror, stop_mirror
 from tests.support.pages import ARTICLE_POSTS
 from tests.support.servers import RedisServer, free_port
@@ -202,14 +202,14 @@ def test_an_unreachable_redis_is_one_line_and_exit_1(tmp_path, demo_mirror):
 
 def test_without_redis_url_nothing_changes_and_with_it_the_crawl_is_distributed():
     plain = get_crawler(settings_dict={"ADDONS": {"crawler.distributed.RedisAddon": 300},
-                                       "STATE_CLASS": "crawler.state.SQLiteState"})
+                                       "STATE_CLASS": "crawler.store.state.SQLiteState"})
     assert plain.settings.get("SCHEDULER") == "scrapy.core.scheduler.Scheduler"
-    assert plain.settings.get("STATE_CLASS") == "crawler.state.SQLiteState"
+    assert plain.settings.get("STATE_CLASS") == "crawler.store.state.SQLiteState"
     shared = get_crawler(settings_dict={"ADDONS": {"crawler.distributed.RedisAddon": 300},
                                         "REDIS_URL": "redis://127.0.0.1:1/0"})
     assert shared.settings.get("SCHEDULER") == "crawler.distributed.scheduler.SharedScheduler"
     assert shared.settings.get("DUPEFILTER_CLASS") == "scrapy_redis.dupefilter.RFPDupeFilter"
-    assert shared.settings.get("STATE_CLASS") == "crawler.redis_state.RedisState"
+    assert shared.settings.get("STATE_CLASS") == "crawler.store.redis_state.RedisState"
     assert "crawler.distributed.run.DistributedRun" in shared.settings.getdict("EXTENSIONS")
 
 

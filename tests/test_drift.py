@@ -1,10 +1,10 @@
-"""The drift checks behind the doctor (crawler.drift): times, types and bodies, without HTTP."""
+"""The drift checks behind the doctor (crawler.sina.drift): times, types and bodies, without HTTP."""
 
 from __future__ import annotations
 
 import json
 
-from crawler.drift import check_article, check_feed, check_roll
+from crawler.sina.drift import check_article, check_feed, check_roll
 from tests.support.pages import fixture_page, modern_page
 
 NOW = 1_764_000_000.0  # 2025-11-24

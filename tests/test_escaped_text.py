@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 
 # A real 2018 page (the same bytes as the fixture), whose body container opens on this line.

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.atomic import write_atomic
 from crawler.items import Article
+from crawler.store.atomic import write_atomic
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from pipelines.format import render_post

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.crawl import PROJECT, crawl_command, run_summary
 
-WRITE = "import os, sys; from pathlib import Path; from crawler.atomic import write_atomic; " \
+WRITE = "import os, sys; from pathlib import Path; from crawler.store.atomic import write_atomic; " \
         "os.umask(int(sys.argv[1], 8)); write_atomic(Path(sys.argv[2]), b'post')"
 
 

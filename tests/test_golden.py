@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from crawler.items import Article, NotArticle
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 from tests.support.pages import FIXTURES, fixture_pages
 

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format import render_post
 from pipelines.format.html_block import one_html_block
 from tests.reference_posts import POSTS, SEED, read_reference

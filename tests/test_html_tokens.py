@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from pipelines.format.html_tokens import Unusual, feed_whole
 from tests.support.hostile import SHAPES
 from tests.support.pages import fixture_pages

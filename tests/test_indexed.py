@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from parsel import Selector
 
-from crawler.pages import TEMPLATES, legacy2005
-from crawler.pages.decode import decode_page
-from crawler.pages.indexed import IndexedSelector
+from crawler.sina.pages import TEMPLATES, legacy2005
+from crawler.sina.pages.decode import decode_page
+from crawler.sina.pages.indexed import IndexedSelector
 from tests.support.pages import fixture_pages
 
 

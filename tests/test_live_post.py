@@ -9,7 +9,7 @@ from datetime import datetime
 from scrapy.utils.test import get_crawler
 
 from crawler.items import LiveItem
-from crawler.progress import Progress
+from crawler.plumbing.progress import Progress
 from crawler.values import SHANGHAI
 from pipelines.live import LivePostPipeline
 from tests.support.hexo import hexo_posts, hexo_site

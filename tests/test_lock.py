@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.lock import LockHeld, hold_crawl_locks, release
+from crawler.store.lock import LockHeld, hold_crawl_locks, release
 from tests.support.crawl import PROJECT, crawl_command
 from tests.support.sites import Site
 
@@ -87,7 +87,7 @@ def test_a_hand_run_crawl_beside_cron_refuses_and_cron_runs_its_own_crawl(site, 
 def test_in_one_process_the_locks_are_taken_once_and_all_or_none(tmp_path):
     out, state_a, state_b = tmp_path / "out", tmp_path / "a" / "crawl.sqlite", tmp_path / "b" / "crawl.sqlite"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from crawler.lock import hold_crawl_locks; "
+        [sys.executable, "-c", "import sys, time; from crawler.store.lock import hold_crawl_locks; "
          f"hold_crawl_locks({{'STATE_PATH': {str(state_a)!r}, 'OUTPUT_DIR': {str(out)!r}}}); print('held', flush=True); "
          "time.sleep(60)"],
         cwd=PROJECT, stdout=subprocess.PIPE, text=True)
@@ -125,7 +125,7 @@ def test_an_output_folder_that_cannot_hold_a_lock_is_one_line_and_exit_1(site, t
 WRITER = """
 import os, sys, time
 from pathlib import Path
-from crawler import atomic
+from crawler.store import atomic
 root = Path(sys.argv[1])
 atomic.writing(root)
 (root / "2024-05-10").mkdir(exist_ok=True)
@@ -139,7 +139,7 @@ time.sleep(60)
 
 
 def test_a_killed_writer_s_temp_files_are_swept_a_running_writer_s_kept(tmp_path):
-    from crawler.atomic import sweep_orphans
+    from crawler.store.atomic import sweep_orphans
 
     dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=PROJECT,
                           capture_output=True, text=True, timeout=60)

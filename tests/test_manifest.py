@@ -17,12 +17,13 @@ import frontmatter
 import pytest
 
 from crawler.items import Article
-from crawler.manifest import FIELDS, MANIFEST_NAME, body_mode_of, manifest_from_state, parse_post, post_from_file
-from crawler.pages import read_page
-from crawler.state import SQLiteState
+from crawler.sina.pages import read_page
+from crawler.store.manifest import FIELDS, MANIFEST_NAME, manifest_from_state, parse_post
+from crawler.store.state import SQLiteState
 from crawler.values import SHANGHAI
-from pipelines.format import render_post
+from pipelines.format import body_mode_of, render_post
 from pipelines.format.title import sanitise_title
+from pipelines.post_files import complete, post_from_file
 from tests.support.crash import ARTICLES, crash_crawl_command, kill_when, synthetic_site
 from tests.support.crawl import PROJECT, run_crawl
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
@@ -265,7 +266,7 @@ def test_a_migrated_first_layout_row_takes_what_the_state_lacks_from_its_file(tm
     """)
     db.close()
     state = SQLiteState(tmp_path / "v1.sqlite")
-    (line,) = [json.loads(text) for text in manifest_from_state(state.posts(), root).decode().splitlines()]
+    (line,) = [json.loads(text) for text in manifest_from_state(state.posts(), root, complete).decode().splitlines()]
     state.close()
     assert line == {
         "doc_id": "naaaaaa0000001", "path": "2024-03-01/甲.md", "url": "https://x/a", "title": "甲",

@@ -12,7 +12,7 @@ import pytest
 from lxml import html as lxml_html
 
 from crawler.items import Article, NotArticle
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from tests.support.pages import FixturePage, fixture_pages
 
 PAGES = fixture_pages()

@@ -14,8 +14,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, RollEntry
-from crawler.manifest import FIELDS, MANIFEST_NAME
-from crawler.state import crawl_state
+from crawler.store.manifest import FIELDS, MANIFEST_NAME
+from crawler.store.state import crawl_state
 from crawler.values import SHANGHAI
 from pipelines.clean import CleanArticlePipeline
 from pipelines.dedupe import DedupeArticlePipeline

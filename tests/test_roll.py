@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.roll import RollError, parse_roll, roll_url
+from crawler.sina.roll import RollError, parse_roll, roll_url
 from crawler.values import SHANGHAI
 
 ITEM = {

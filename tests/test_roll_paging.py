@@ -23,9 +23,9 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.utils.test import get_crawler
 from twisted.python.failure import Failure
 
-from crawler.coverage import Coverage, Gap
 from crawler.spiders.sina_finance import SinaFinanceSpider
-from crawler.state import crawl_state
+from crawler.store.coverage import Coverage, Gap
+from crawler.store.state import crawl_state
 from crawler.values import SHANGHAI
 
 SINCE = int(datetime(2024, 1, 1, tzinfo=SHANGHAI).timestamp())

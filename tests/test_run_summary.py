@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from crawler.run_summary import RunSummary, summarize
+from crawler.plumbing.run_summary import RunSummary, summarize
 from crawler.spiders.sina_finance import SinaFinanceSpider
 
 STARTED = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)

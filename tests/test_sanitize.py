@@ -11,7 +11,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
-from crawler.pages import read_page
+from crawler.sina.pages import read_page
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from pipelines.format import render

@@ -77,7 +77,7 @@ def test_scrapyd_deploy_and_a_scheduled_crawl_of_the_demo(tmp_path, scrapyd):
     assert call(base, "listprojects.json")["projects"] == ["crawler"]
     assert call(base, "listspiders.json?project=crawler")["spiders"] == ["sina_7x24", "sina_article", "sina_finance"]
     egg = next((home / "eggs" / "crawler").glob("*.egg"))
-    assert {"crawler/channels.yaml", "crawler/zhibo.yaml"} <= set(zipfile.ZipFile(egg).namelist())
+    assert {"crawler/sina/channels.yaml", "crawler/sina/zhibo.yaml"} <= set(zipfile.ZipFile(egg).namelist())
 
     mirror_process, mirror = start_mirror(DEMO)
     output = tmp_path / "posts"

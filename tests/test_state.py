@@ -10,9 +10,9 @@ import pytest
 from scrapy import signals
 from scrapy.utils.test import get_crawler
 
-from crawler.coverage import Coverage, Gap
-from crawler.manifest import PostRecord
-from crawler.state import KnownArticle, SQLiteState, crawl_state
+from crawler.store.coverage import Coverage, Gap
+from crawler.store.manifest import PostRecord
+from crawler.store.state import KnownArticle, SQLiteState, crawl_state
 
 
 def stop(crawler) -> None:
@@ -37,7 +37,7 @@ def test_record_answers_known_path_of_owner_of_and_paths(tmp_path):
 def test_posts_keep_what_the_manifest_needs_and_last_written_moves_only_with_the_hash(tmp_path, monkeypatch):
     clock = iter(["2024-03-01T00:00:01+00:00", "2024-03-01T00:00:02+00:00", "2024-03-01T00:00:03+00:00",
                   "2024-03-01T00:00:04+00:00"])
-    monkeypatch.setattr("crawler.state._now", lambda: next(clock))
+    monkeypatch.setattr("crawler.store.state._now", lambda: next(clock))
     state = SQLiteState(tmp_path / "s.sqlite")
     fields = {"title": "甲_乙", "published": "2024-03-01T09:30:00+08:00", "source": "新京报",
               "categories": ["金融", "新浪财经", "宏观"], "body_mode": "clean"}

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.arguments import ARTICLE_ARGUMENTS, FINANCE_ARGUMENTS, ArgumentError
+from crawler.plumbing.arguments import ARTICLE_ARGUMENTS, FINANCE_ARGUMENTS, ArgumentError
 from crawler.values import SHANGHAI
 from tests.support.crawl import PROJECT, crawl_command
 

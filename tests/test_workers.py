@@ -11,7 +11,7 @@ import subprocess
 import pytest
 from scrapy.utils.test import get_crawler
 
-from crawler.workers import Workers
+from crawler.plumbing.workers import Workers
 from tests.support.crawl import PROJECT, crawl_command, run_crawl, run_summary
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 

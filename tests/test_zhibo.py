@@ -1,4 +1,4 @@
-"""The 7x24 feed client (crawler.zhibo) and the mirror's feed (crawler.mirror.zhibo_feed) over
+"""The 7x24 feed client (crawler.sina.zhibo) and the mirror's feed (crawler.mirror.zhibo_feed) over
 real HTTP: schema, JSONP, paging by what the reply holds, malformed replies and items."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 
 from crawler.mirror.server import serve
+from crawler.sina.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.values import SHANGHAI
-from crawler.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from tests.support.sites import DEMO
 
 FEED = load_feeds()["7x24"]

@@ -10,7 +10,7 @@ same ``REDIS_URL`` shares one run:
 - ``crawler.distributed.run.DistributedRun``: the run itself (members, which process lists the
   roll, heartbeats, taking back the requests of a process that died, closing after
   ``REDIS_IDLE_CLOSE`` seconds of an empty queue, the run's totals).
-- ``crawler.redis_state.RedisState``: the incremental state (``STATE_CLASS``).
+- ``crawler.store.redis_state.RedisState``: the incremental state (``STATE_CLASS``).
 
 Keys live under ``REDIS_KEY_PREFIX`` (default ``sina_finance``).
 """
@@ -45,7 +45,7 @@ class RedisAddon:
         settings.set("REDIS_PARAMS", {"socket_timeout": 10, "socket_connect_timeout": 10}, "addon")
         # The default store is set in the project's settings, above add-ons; a -s STATE_CLASS stays.
         if (settings.getpriority("STATE_CLASS") or 0) <= SETTINGS_PRIORITIES["project"]:
-            settings.set("STATE_CLASS", "crawler.redis_state.RedisState", "project")
+            settings.set("STATE_CLASS", "crawler.store.redis_state.RedisState", "project")
         settings["EXTENSIONS"][RUN_EXTENSION] = 50
 
 

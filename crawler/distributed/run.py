@@ -45,7 +45,7 @@ from twisted.internet import task
 
 from crawler.distributed import FINISH_REASON
 from crawler.distributed.scripts import JOIN, LEAVE, RECOVER
-from crawler.redis_state import DEFAULT_PREFIX, connect, shown
+from crawler.store.redis_state import DEFAULT_PREFIX, connect, shown
 
 logger = logging.getLogger(__name__)
 

@@ -3,5 +3,5 @@ crawl path of a live run.
 
 ``server`` serves a snapshot folder (``python -m crawler.mirror SNAPSHOT --port N``),
 ``roll_feed`` its roll API, ``faults`` injected faults, and ``handler`` the download handler
-that ``crawler.addons.SinaMirrorAddon`` switches in when ``SINA_MIRROR`` is set.
+that ``crawler.plumbing.addons.SinaMirrorAddon`` switches in when ``SINA_MIRROR`` is set.
 """

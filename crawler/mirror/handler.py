@@ -1,5 +1,5 @@
 """Download handler that sends requests for Sina hosts to a local mirror (``SINA_MIRROR``);
-switched in by ``crawler.addons.SinaMirrorAddon``.
+switched in by ``crawler.plumbing.addons.SinaMirrorAddon``.
 
 A download handler, not a middleware, so that every middleware (robots, retry, cookies,
 offsite, stats) sees the real Sina URL and the response comes back under that URL.

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from crawler.mirror.files import ReloadingFile
-from crawler.roll import MAX_NUM
+from crawler.sina.roll import MAX_NUM
 
 
 def read_items(path: Path) -> list[dict]:

@@ -32,8 +32,8 @@ from urllib.parse import unquote, urlsplit
 from crawler.mirror.faults import FaultRule, Faults
 from crawler.mirror.roll_feed import RollFeed
 from crawler.mirror.zhibo_feed import DEFAULT_MAX_PAGE_SIZE, ZhiboFeed
-from crawler.roll import ROLL_HOSTS
-from crawler.zhibo import FEED_PATH, ZHIBO_HOST
+from crawler.sina.roll import ROLL_HOSTS
+from crawler.sina.zhibo import FEED_PATH, ZHIBO_HOST
 
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")

@@ -1,1 +1,1 @@
-"""Spiders: navigation only. Reading a page is crawler.pages' job."""
+"""Spiders: navigation only. Reading a page is crawler.sina.pages' job."""

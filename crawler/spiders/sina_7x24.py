@@ -1,6 +1,6 @@
 """``scrapy crawl sina_7x24``: Sina's 7x24 live feed (快讯) into one post per feed and day.
 
-Pages each feed of ZHIBO_FEEDS_FILE newest first (``crawler.zhibo``) and yields a ``LiveItem``
+Pages each feed of ZHIBO_FEEDS_FILE newest first (``crawler.sina.zhibo``) and yields a ``LiveItem``
 per item; ``pipelines.live`` writes the day posts and ``OUTPUT_DIR/7x24.jsonl``.
 
 Incremental by item id: a plain run pages down to the feed's high-water mark (the newest item
@@ -27,11 +27,11 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.arguments import LIVE_ARGUMENTS
 from crawler.items import LiveItem
-from crawler.state import crawl_state
+from crawler.plumbing.arguments import LIVE_ARGUMENTS
+from crawler.sina.zhibo import Feed, FeedError, feed_url, load_feeds, parse_feed, pick_feeds
+from crawler.store.state import crawl_state
 from crawler.values import SHANGHAI
-from crawler.zhibo import Feed, FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """``scrapy crawl sina_article -a urls=URL[,URL…]`` or ``-a url_file=PATH``: fetch given pages.
 
-The arguments follow ``crawler.arguments.ARTICLE_ARGUMENTS``. An entry that is not an http(s)
+The arguments follow ``crawler.plumbing.arguments.ARTICLE_ARGUMENTS``. An entry that is not an http(s)
 URL of a Sina host is logged as a warning, counted as ``article/dropped/bad_url/<reason>`` and
 skipped; the other entries are fetched.
 """
@@ -14,10 +14,10 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.arguments import ARTICLE_ARGUMENTS, url_problem
 from crawler.distributed import takes_the_listing
 from crawler.items import Article
-from crawler.reading import read_article, record_fetch_failure
+from crawler.plumbing.arguments import ARTICLE_ARGUMENTS, url_problem
+from crawler.plumbing.reading import read_article, record_fetch_failure
 
 WHY = {
     "not_a_url": "not a URL",

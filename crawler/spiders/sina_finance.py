@@ -5,7 +5,7 @@ Listing comes first, fetching after: article requests go out once every roll sca
 an article listed by several channels takes the categories of the first of them in the
 channel table (or the channel it was first written under), whatever order replies arrive in.
 They go out newest first, a few at a time as the scheduler runs dry (memory stays flat).
-See crawler.coverage for the windows, marks and gaps.
+See crawler.store.coverage for the windows, marks and gaps.
 
 Arguments (``-a name=value``):
   channels=china,stock | all     channels of CHANNELS_FILE (default: those marked default)
@@ -33,14 +33,14 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.arguments import FINANCE_ARGUMENTS
-from crawler.channels import Channel, load_channels, pick_channels
-from crawler.coverage import Scan, plan, settle, unread_left
 from crawler.distributed import shares_a_queue, takes_the_listing
 from crawler.items import Article, RollEntry
-from crawler.reading import read_article, record_fetch_failure
-from crawler.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
-from crawler.state import FORGOTTEN, KnownArticle, crawl_state
+from crawler.plumbing.arguments import FINANCE_ARGUMENTS
+from crawler.plumbing.reading import read_article, record_fetch_failure
+from crawler.sina.channels import Channel, load_channels, pick_channels
+from crawler.sina.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
+from crawler.store.coverage import Scan, plan, settle, unread_left
+from crawler.store.state import FORGOTTEN, KnownArticle, crawl_state
 from crawler.values import SHANGHAI
 
 

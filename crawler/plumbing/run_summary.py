@@ -21,7 +21,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 
-from crawler.atomic import write_atomic
+from crawler.store.atomic import write_atomic
 from crawler.values import SHANGHAI
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from lxml import html as lxml_html
 from parsel import Selector
 
-from crawler.pages.indexed import IndexedSelector
+from crawler.sina.pages.indexed import IndexedSelector
 from crawler.values import absolute_url, clean_text, parse_beijing_time
 
 _PUBLISHED_AT_COMMENT = re.compile(r"published at (\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
-from crawler.pages import fields
+from crawler.sina.pages import fields
 from crawler.values import doc_id_from_url
 
 

@@ -7,8 +7,8 @@ import re
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
-from crawler.pages import fields
-from crawler.pages.page import Page, assemble
+from crawler.sina.pages import fields
+from crawler.sina.pages.page import Page, assemble
 
 TEMPLATE = "legacy2005"
 _DATE_LINE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日\s*\d{1,2}:\d{2}")

@@ -2,7 +2,7 @@
 
 A usage mistake (unknown spider, unknown or bad ``-a`` argument) exits 2 with Scrapy's usage
 line and one error line, before anything is logged or written. Then the crawl lock
-(crawler.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
+(crawler.store.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
 command exits 75 with one line naming the holder (1 when the lock file cannot be created).
 The lock is held until the process exits. With ``REDIS_URL`` (a distributed crawl) the Redis
 server is asked first: unreachable, the command exits 1 with one line; a run stopped by a Redis
@@ -20,10 +20,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
-from crawler.arguments import DECLARED, ArgumentError
 from crawler.distributed import FINISH_REASON
-from crawler.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
-from crawler.workers import parse_processes
+from crawler.plumbing.arguments import DECLARED, ArgumentError
+from crawler.plumbing.workers import parse_processes
+from crawler.store.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
 
 
 class OneLineUsage(ScrapyHelpFormatter):
@@ -78,7 +78,7 @@ class Command(ScrapyCrawl):
     def check_redis(url: str) -> None:
         from redis import RedisError  # only a distributed crawl needs the client
 
-        from crawler.redis_state import connect, shown
+        from crawler.store.redis_state import connect, shown
 
         try:
             connect(url).ping()

@@ -1,7 +1,7 @@
 """``RedisState``: the incremental state in Redis, for a crawl spread over several processes or
 hosts (``-s REDIS_URL=redis://host:port/db``; ``crawler.distributed`` picks it).
 
-It implements ``crawler.state.StateStore`` with the same rules as ``SQLiteState``; the keys
+It implements ``crawler.store.state.StateStore`` with the same rules as ``SQLiteState``; the keys
 live under ``REDIS_KEY_PREFIX`` (default ``sina_finance``):
 
     <prefix>:state:schema        the layout version
@@ -26,9 +26,9 @@ from urllib.parse import urlsplit, urlunsplit
 import redis
 from scrapy.crawler import Crawler
 
-from crawler.coverage import Coverage, Gap
-from crawler.manifest import PostRecord
-from crawler.state import FORGOTTEN, KnownArticle, StateError
+from crawler.store.coverage import Coverage, Gap
+from crawler.store.manifest import PostRecord
+from crawler.store.state import FORGOTTEN, KnownArticle, StateError
 
 SCHEMA_VERSION = "1"
 DEFAULT_PREFIX = "sina_finance"

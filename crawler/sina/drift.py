@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import lxml.html
 
 from crawler.items import NotArticle
-from crawler.pages import read_page
-from crawler.roll import RollError, _json_or_jsonp
+from crawler.sina.pages import read_page
+from crawler.sina.roll import RollError, _json_or_jsonp
 from crawler.values import parse_beijing_time
 
 EARLIEST = 946684800  # 2000-01-01: Sina's oldest listed items are from 2005
@@ -87,7 +87,7 @@ def _ext(value: object, _now: float) -> str | None:
     return None
 
 
-# What crawler.roll reads of a roll item, and what crawler.zhibo reads of a feed item.
+# What crawler.sina.roll reads of a roll item, and what crawler.sina.zhibo reads of a feed item.
 ROLL_FIELDS = {
     "docid": Field(True, _filled), "url": Field(True, _link), "title": Field(True, _text),
     "ctime": Field(True, _epoch), "mtime": Field(False, _epoch), "intime": Field(False, _epoch),

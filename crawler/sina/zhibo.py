@@ -21,8 +21,8 @@ from urllib.parse import urlencode
 
 import yaml
 
-from crawler.channels import read_table
-from crawler.roll import RollError, _json_or_jsonp
+from crawler.sina.channels import read_table
+from crawler.sina.roll import RollError, _json_or_jsonp
 from crawler.values import parse_beijing_time
 
 ZHIBO_HOST = "zhibo.sina.com.cn"

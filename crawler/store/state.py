@@ -4,7 +4,7 @@ API mtime and channel, and how far each channel's listing is covered.
 ``crawl_state(crawler)`` opens the store named by ``STATE_CLASS`` once per crawl (the spider
 and the exporter share that one object) and closes it when the engine stops. ``StateStore``
 is the interface; ``SQLiteState`` (``STATE_PATH``, default ``.state/crawl.sqlite``) the
-default, ``crawler.redis_state.RedisState`` the store of a distributed crawl (``REDIS_URL``).
+default, ``crawler.store.redis_state.RedisState`` the store of a distributed crawl (``REDIS_URL``).
 A doc id is recorded only once its post file is in place, so a crash never marks unwritten
 work done. The doc id -> post path map lives here only, with what the manifest needs
 of each post (title, publish time, source, categories, body mode, first and last write); the
@@ -27,8 +27,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.coverage import Coverage, Gap
-from crawler.manifest import PostRecord
+from crawler.store.coverage import Coverage, Gap
+from crawler.store.manifest import PostRecord
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -206,7 +206,7 @@ def crawl_state(crawler: Crawler) -> StateStore:
     """The crawl's one state object: opened at the first call, closed when the engine stops."""
     state = _OPEN.get(crawler)
     if state is None:
-        store = load_object(crawler.settings.get("STATE_CLASS") or "crawler.state.SQLiteState")
+        store = load_object(crawler.settings.get("STATE_CLASS") or "crawler.store.state.SQLiteState")
         state = build_from_crawler(store, crawler)
         _OPEN[crawler] = state
         crawler.signals.connect(state.close, signal=signals.engine_stopped, weak=False)

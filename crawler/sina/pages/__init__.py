@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from crawler.items import Article, NotArticle
-from crawler.pages import legacy2005
-from crawler.pages.decode import decode_page
-from crawler.pages.indexed import IndexedSelector
-from crawler.pages.page import Page
-from crawler.pages.templates import CLASSIC, GENERIC, MOBILE, MODERN, TRANSITIONAL
+from crawler.sina.pages import legacy2005
+from crawler.sina.pages.decode import decode_page
+from crawler.sina.pages.indexed import IndexedSelector
+from crawler.sina.pages.page import Page
+from crawler.sina.pages.templates import CLASSIC, GENERIC, MOBILE, MODERN, TRANSITIONAL
 
 # Newest first; legacy2005 (a table layout, read by code) before the generic last resort.
 TEMPLATES = (MODERN, TRANSITIONAL, CLASSIC, MOBILE, legacy2005, GENERIC)

@@ -44,7 +44,7 @@ def parse_processes(settings: BaseSettings) -> int:
 
 def _warm() -> None:
     """Import the readers in a worker before the first page arrives."""
-    import crawler.pages  # noqa: F401
+    import crawler.sina.pages  # noqa: F401
 
 
 def _context() -> multiprocessing.context.BaseContext:

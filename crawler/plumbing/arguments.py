@@ -4,7 +4,7 @@ bad value into one clear message.
 Framework-free. ``FINANCE_ARGUMENTS`` and ``ARTICLE_ARGUMENTS`` declare each spider's names
 (name -> parser, help); ``Arguments.check`` parses every given value or raises
 ``ArgumentError`` naming the argument, the bad value and what is accepted. The project's
-``scrapy crawl`` (crawler.commands.crawl) runs the check before Scrapy starts, so a mistake
+``scrapy crawl`` (crawler.plumbing.commands.crawl) runs the check before Scrapy starts, so a mistake
 exits 2 with one line; the spiders parse with the same rules.
 """
 
@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.channels import ChannelError, load_channels
+from crawler.sina.channels import ChannelError, load_channels
+from crawler.sina.zhibo import load_feeds, pick_feeds
 from crawler.values import parse_beijing_time
-from crawler.zhibo import load_feeds, pick_feeds
 
 Settings = Mapping[str, Any]
 SINA_DOMAINS = ("sina.com.cn", "sina.cn")

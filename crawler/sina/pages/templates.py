@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from parsel import Selector
 
 from crawler.items import Article, NotArticle
-from crawler.pages import fields
-from crawler.pages.page import Page, assemble
+from crawler.sina.pages import fields
+from crawler.sina.pages.page import Page, assemble
 from crawler.values import parse_beijing_time
 
 Source = str | Callable[[Page], str]

@@ -1,9 +1,9 @@
 """From a Scrapy response to an Article: the reading step both spiders share.
 
-Hands the bytes to the framework-free readers (crawler.pages); counts and logs a page that is
+Hands the bytes to the framework-free readers (crawler.sina.pages); counts and logs a page that is
 not an article, and a request that could not be fetched, under named stats.
 
-With ``PARSE_PROCESSES`` > 0 the page is read in a worker process (crawler.workers).
+With ``PARSE_PROCESSES`` > 0 the page is read in a worker process (crawler.plumbing.workers).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawler.items import Article
-from crawler.pages import read_page
-from crawler.workers import workers
+from crawler.plumbing.workers import workers
+from crawler.sina.pages import read_page
 
 
 async def read_article(spider: scrapy.Spider, response: Response) -> Article | None:

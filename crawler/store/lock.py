@@ -32,7 +32,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from crawler.atomic import done_writing, sweep_orphans, writing
+from crawler.store.atomic import done_writing, sweep_orphans, writing
 
 logger = logging.getLogger(__name__)
 EXIT_LOCKED = 75  # EX_TEMPFAIL, as the cron lock: try again later
