@@ -13,39 +13,14 @@ each, the ones it did not and why.
 from __future__ import annotations
 
 import argparse
-import re
 import sqlite3
 import sys
 from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
+from crawler.ops.adopt import adopt_posts
 from crawler.store.state import SQLiteState, StateError
-from pipelines.adoption import title_and_day
-from pipelines.format import post_file_name, reference_file_name
-
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def post_candidates(root: Path) -> list[Path]:
-    """The ``.md`` files in ``root`` and in its date folders, sorted."""
-    files = [p for p in root.glob("*.md") if p.is_file()]
-    files += [p for folder in root.iterdir() if folder.is_dir() and _DAY.fullmatch(folder.name)
-              for p in folder.glob("*.md") if p.is_file()]
-    return sorted(files)
-
-
-def why_not(path: Path, root: Path) -> str | tuple[str, str]:
-    """(title, day) of a post that can be adopted, else the reason it cannot."""
-    read = title_and_day(path)
-    if read is None:
-        return "not a post (no front matter with a title and a date)"
-    title, day = read
-    if path.parent != root and path.parent.name != day:
-        return f"its date is {day} (Beijing), not its folder's day"
-    if path.name not in (post_file_name(title, ""), reference_file_name(title)):
-        return "its name is not the one its title gives"
-    return title, day
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,26 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     except (StateError, sqlite3.Error, OSError) as error:
         print(f"python -m crawler.adopt: cannot open the state {state_path}: {error}", file=sys.stderr)
         return 1
-    recognised, ours, refused, hidden = 0, 0, [], []
     try:
-        for path in post_candidates(root):
-            if state.owner_of(str(path)) is not None:
-                ours += 1
-                continue
-            found = why_not(path, root)
-            if isinstance(found, str):
-                refused.append(f"  not taken over: {path.relative_to(root)}: {found}")
-                continue
-            state.adopt(str(path), *found)
-            recognised += 1
-            if path.name.startswith("_") or "%" in path.name:
-                hidden.append(f"  Hexo will not show {path.relative_to(root)}: "
-                              f"{'a leading _ hides it' if path.name.startswith('_') else '% in a name breaks it'}")
+        done = adopt_posts(root, state)
     finally:
         state.close()
-    print(f"{root}: {recognised} posts recognised and noted in {state_path}; "
-          f"{ours} already this crawler's; {len(refused)} not taken over")
-    for line in refused + hidden:
+    print(f"{root}: {done.recognised} posts recognised and noted in {state_path}; "
+          f"{done.ours} already this crawler's; {len(done.refused)} not taken over")
+    for line in done.refused + done.hidden:
         print(line)
     return 0
 

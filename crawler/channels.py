@@ -15,87 +15,15 @@ feed's newest item comes from there too.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sqlite3
 import sys
-import time
-import unicodedata
-from datetime import datetime
 from pathlib import Path
 
+from crawler.ops.channel_report import ChannelStats, read_health, read_stats, report_rows
+from crawler.ops.terminal import table
 from crawler.sina.channels import DEFAULT_CHANNELS_FILE, ChannelError, load_channels
 from crawler.sina.zhibo import DEFAULT_FEEDS_FILE, load_feeds
-from crawler.store.state import SQLiteState
-from crawler.values import SHANGHAI
-
-ChannelStats = dict[str, tuple[int | None, int]]
-
-
-def read_stats(path: Path) -> ChannelStats:
-    """``SQLiteState.channel_stats()`` through a read-only connection. A state closed cleanly has
-    no ``-wal`` file: read it as immutable, which leaves no ``-wal``/``-shm`` files behind; while
-    a crawl runs (or after a crash) read it with its WAL."""
-    wal = path.with_name(path.name + "-wal")
-    mode = "mode=ro" if wal.exists() else "immutable=1"
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
-    try:
-        state = SQLiteState.__new__(SQLiteState)  # not __init__: that creates and migrates
-        state.path, state.db = path, db
-        return state.channel_stats()
-    finally:
-        db.close()
-
-
-def read_health(runs: Path) -> dict[str, tuple[dict, str | None]]:
-    """channel -> (its ``channel_health`` entry, its ``stale_channels`` reason or None) from the
-    newest run summary in ``runs`` that lists the channel."""
-    summaries = []
-    for path in runs.glob("*.json") if runs.is_dir() else ():
-        try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(summary, dict) and isinstance(summary.get("channel_health"), dict):
-            summaries.append(summary)
-    health: dict[str, tuple[dict, str | None]] = {}
-    for summary in sorted(summaries, key=lambda s: str(s.get("started") or s.get("finished")), reverse=True):
-        for channel, seen in summary["channel_health"].items():
-            health.setdefault(channel, (seen, (summary.get("stale_channels") or {}).get(channel)))
-    return health
-
-
-def health_cells(health: dict[str, tuple[dict, str | None]], name: str) -> list[str]:
-    if name not in health:
-        return ["-", "-"]
-    seen, stale = health[name]
-    return [str(seen.get("listed", 0)), f"STALE: {stale}" if stale else "ok"]
-
-
-def age(seconds: float) -> str:
-    if seconds < 3600:
-        return f"{max(0, int(seconds // 60))} min"
-    if seconds < 48 * 3600:
-        return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
-
-
-def newest(high_water: int | None, now: float) -> str:
-    if high_water is None:
-        return "-"
-    moment = datetime.fromtimestamp(high_water, SHANGHAI)
-    return f"{moment:%Y-%m-%d %H:%M} ({age(now - high_water)} ago)"
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def table(rows: list[list[str]]) -> str:
-    widths = [max(width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell + " " * (w - width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -124,24 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             stats = read_stats(args.state)
         except sqlite3.Error as error:
             note, code = f"(state {args.state} unreadable: {error})", 1
-    header = ["channel", "title", "pageid/lid", "categories", "default"]
-    rows = [header + (["newest item", "articles"] if stats is not None else [])
-            + (["listed", "health"] if health else [])]
-    now = time.time()
-    for channel in channels.values():
-        row = [channel.name, channel.title, f"{channel.pageid}/{channel.lid}", " / ".join(channel.categories),
-               "yes" if channel.default else ""]
-        if stats is not None:
-            high_water, count = stats.get(channel.name, (None, 0))
-            row += [newest(high_water, now), str(count)]
-        rows.append(row + (health_cells(health, channel.name) if health else []))
-    for feed in feeds.values():
-        row = [feed.name, f"7x24 {feed.title}", f"zhibo {feed.zhibo_id}", " / ".join(feed.categories),
-               "yes" if feed.default else ""]
-        if stats is not None:
-            iso = health[feed.name][0].get("newest") if feed.name in health else None
-            row += [newest(int(datetime.fromisoformat(iso).timestamp()) if iso else None, now), "-"]
-        rows.append(row + (health_cells(health, feed.name) if health else []))
+    rows = report_rows(channels, feeds, stats, health)
     try:
         print(table(rows), flush=True)
     except BrokenPipeError:  # e.g. piped into head

@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.utils.test import get_crawler
 
 from crawler import cron
+from crawler.ops import cron as cron_job
 from crawler.plumbing.run_summary import RunSummary, summarize
 from crawler.spiders.sina_finance import SinaFinanceSpider
 from tests.support.crawl import PROJECT, crawl_command
@@ -177,7 +178,7 @@ def test_a_crawl_that_never_opened_reports_the_last_error_of_its_log(tmp_path):
     log.write_text("2026-01-01 00:00:00 [scrapy.core.engine] INFO: Closing spider (shutdown)\nTraceback (most recent "
                    "call last):\n  File \"x\", line 1\nPermissionError: [Errno 13] Permission denied: 'out/2024'\n",
                    encoding="utf-8")
-    shown = cron.human_summary(cron.explain(summary, log), log)
+    shown = cron_job.human_summary(cron_job.explain(summary, log), log)
     assert shown.endswith("FAILED: the crawl did not start: PermissionError: [Errno 13] Permission denied: 'out/2024'")
     assert "roll API" not in shown
 
