@@ -131,7 +131,7 @@ def test_export_refuses_a_markdown_post_with_one_line(tmp_path, seed_and_markdow
 
 
 def test_a_channel_sets_its_own_body_mode(tmp_path):
-    table = (PROJECT / "crawler" / "channels.yaml").read_text(encoding="utf-8")
+    table = (PROJECT / "crawler" / "sina" / "channels.yaml").read_text(encoding="utf-8")
     table = table.replace("  default: true\n", "  default: true\n  body_mode: markdown\n", 1)
     (tmp_path / "channels.yaml").write_text(table, encoding="utf-8")
     site = Site(tmp_path / "site")
@@ -146,7 +146,7 @@ def test_a_channel_sets_its_own_body_mode(tmp_path):
 
 
 def test_an_unknown_body_mode_in_the_channel_table_is_named(tmp_path):
-    table = (PROJECT / "crawler" / "channels.yaml").read_text(encoding="utf-8")
+    table = (PROJECT / "crawler" / "sina" / "channels.yaml").read_text(encoding="utf-8")
     (tmp_path / "channels.yaml").write_text(table.replace("  default: true\n", "  default: true\n  body_mode: md\n", 1),
                                             encoding="utf-8")
     from crawler.sina.channels import ChannelError, load_channels

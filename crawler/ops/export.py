@@ -53,8 +53,8 @@ def read_post(text: str) -> tuple[Article, list[str]]:
     return article, extra
 
 
-def export_posts(source: Path, target: Path, mode: str) -> dict[str, int]:
-    """Re-render every post under ``source`` into ``target``; counts of written, unchanged and refused
+def export_posts(source: Path, folder: Path, mode: str) -> dict[str, int]:
+    """Re-render every post under ``source`` into ``folder``; counts of written, unchanged and refused
     (each refusal is one line on stderr)."""
     counts = {"written": 0, "unchanged": 0, "refused": 0}
     for path in sorted(source.rglob("*.md")):
@@ -68,7 +68,7 @@ def export_posts(source: Path, target: Path, mode: str) -> dict[str, int]:
             print(f"crawler.export: skipped {relative}: {error}", file=sys.stderr)
             continue
         data = render_post(article, mode, extra).encode("utf-8")
-        target = target / relative
+        target = folder / relative
         if target.exists() and target.read_bytes() == data:
             counts["unchanged"] += 1
             continue
