@@ -104,6 +104,9 @@ ADOPTED = "adopted"
 # A reset forgets what was fetched but not where each article's file is (nor the hash of its
 # bytes), so a refetched article goes back to its own file.
 FORGOTTEN = "forgotten"
+# STATE_CLASS values from before crawler/ was split into rooms: still accepted (docs/architecture.md).
+MOVED_STORES = {"crawler.state.SQLiteState": "crawler.store.state.SQLiteState",
+                "crawler.redis_state.RedisState": "crawler.store.redis_state.RedisState"}
 
 
 class StateError(RuntimeError):
@@ -206,7 +209,8 @@ def crawl_state(crawler: Crawler) -> StateStore:
     """The crawl's one state object: opened at the first call, closed when the engine stops."""
     state = _OPEN.get(crawler)
     if state is None:
-        store = load_object(crawler.settings.get("STATE_CLASS") or "crawler.store.state.SQLiteState")
+        name = crawler.settings.get("STATE_CLASS") or "crawler.store.state.SQLiteState"
+        store = load_object(MOVED_STORES.get(name, name))
         state = build_from_crawler(store, crawler)
         _OPEN[crawler] = state
         crawler.signals.connect(state.close, signal=signals.engine_stopped, weak=False)
