@@ -1,5 +1,6 @@
 """The documentation against the code: every command shown in README.md and docs/*.md is one the
-code accepts, and docs/settings.md lists exactly the settings of crawler/settings.py.
+code accepts, docs/settings.md lists exactly the settings of crawler/settings.py, and every
+relative link (and its #anchor) points at a file (and heading) that exists.
 
 Commands are read from the fenced ``sh``/``bash``/``shell``/``console``/``cron`` blocks (a cron
 line loses its five time fields; ``\\`` continuations are joined; ``#`` comments, redirections and
@@ -327,3 +328,28 @@ def test_every_project_setting_the_code_reads_is_in_settings_py():
     missing = {name: where for name, where in read.items()
                if name not in assigned and not hasattr(default_settings, name)}
     assert missing == {}, "read by the code but not set (with a comment) in crawler/settings.py"
+
+
+# --- Links -----------------------------------------------------------------------------------------------
+
+LINK = re.compile(r"\]\((?!https?:|mailto:)([^)\s#]*)(?:#([^)\s]+))?\)")
+
+
+def anchors(path: Path) -> set[str]:
+    """GitHub's anchors for the headings of one markdown file."""
+    text = FENCE.sub("", path.read_text(encoding="utf-8"))
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-") for heading in headings}
+
+
+def test_every_relative_link_and_anchor_in_the_docs_exists():
+    broken = []
+    for document in DOCUMENTS:
+        prose = re.sub(r"`[^`\n]*`", "", FENCE.sub("", document.read_text(encoding="utf-8")))
+        for target, anchor in LINK.findall(prose):
+            path = (document.parent / target).resolve() if target else document
+            if not path.exists():
+                broken.append(f"{document.name}: ({target}): no such file")
+            elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+                broken.append(f"{document.name}: ({target}#{anchor}): no such heading")
+    assert broken == []
