@@ -55,6 +55,7 @@ ZHIBO_PAGE_SIZE = 20
 # Most feed pages read per feed and run.
 ZHIBO_MAX_PAGES = 50
 
+# --- Incremental state -------------------------------------------------------------------
 # Incremental state: which doc ids are written, where, with what content, and each channel's
 # mark. STATE_CLASS implements crawler.store.state.StateStore; the SQLite store keeps it in STATE_PATH.
 STATE_CLASS = "crawler.store.state.SQLiteState"
@@ -142,5 +143,7 @@ FEED_EXPORTERS = {
     "jsonl": "crawler.plumbing.feeds.ManifestJsonLinesItemExporter",
     "jl": "crawler.plumbing.feeds.ManifestJsonLinesItemExporter",
 }
+# Older Scrapy versions read this to choose the request fingerprint; the Scrapy this project
+# requires (>= 2.14) no longer reads it.
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
