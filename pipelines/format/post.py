@@ -97,7 +97,7 @@ def render(article: Article, body_mode: str = "seed", extra_keys: Sequence[str] 
         raise ValueError(f"unknown body mode {body_mode!r}; known: {', '.join(BODY_MODES)}")
     categories = post_categories(article)
     # Seed bodies keep Sina's inert <style> blocks, as the reference posts do.
-    rewritten = seed_rewrite(article.body_html, article.url)
+    rewritten = seed_rewrite(article.body_html, article.url, exact=body_mode == "seed-exact")
     seed = sanitize(rewritten.html, article.url, style_elements=True)
     html, removed = seed.html, {*rewritten.removed, *seed.removed}
     if body_mode in ("clean", "markdown"):
