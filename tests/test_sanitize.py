@@ -139,7 +139,11 @@ def test_the_exporter_counts_each_kind_once_per_body(tmp_path: Path):
     ("body", "expected"),
     [
         ('<p nodescore="4" extrascore="0">x</p>', set()),  # Sina's CMS scores: inert
-        ('<p data-src="https://n.sinaimg.cn/a.png" width="3">x</p>', set()),
+        ('<p width="3" data-page="2/3" data-t="a b">x</p>', set()),
+        # URLs: a lazy-loading theme script fetches data-src/data-original
+        ('<img src="https://n.sinaimg.cn/a.png" data-original="https://evil.example/t.png">',
+         {"attribute/data-original"}),
+        ('<p data-src="//evil.example/t.png">x</p>', {"attribute/data-src"}),
         ('<p data-href="javascript:alert(1)">x</p>', {"attribute/data-href"}),
         ('<p data-x=" data:text/html,x">x</p>', {"attribute/data-x"}),
         ('<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>', {"attribute/background"}),

@@ -51,15 +51,14 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 URL_ATTRIBUTES = frozenset({"href", "src"})
 URL_SCHEMES = frozenset({"http", "https"})
 # Attributes outside the allowlist that load, submit, run or re-define something: never inert.
-# Any other well-formed name is kept when its value names no script-like URL scheme (Sina's CMS
-# marks paragraphs ``nodescore="4" extrascore="0"``; the seed format keeps them).
+# Any other well-formed name is kept when its value is no URL (Sina's CMS marks paragraphs
+# ``nodescore="4" extrascore="0"``; the seed format keeps them).
 ACTIVE_ATTRIBUTES = frozenset(
     {"srcdoc", "srcset", "background", "poster", "lowsrc", "dynsrc", "data", "codebase", "classid", "archive",
      "action", "formaction", "ping", "manifest", "usemap", "longdesc", "cite", "profile", "icon", "xlink:href",
      "xml:base", "xmlns", "is", "http-equiv", "content", "itemtype", "autofocus", "contenteditable", "popover",
      "popovertarget", "formtarget", "nonce", "integrity", "crossorigin", "attributionsrc"}
 )
-_ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 # Dropped with their content when a body is rewritten (text inside them is not article text).
 DROPPED_WITH_CONTENT = frozenset(
     {"script", "style", "noscript", "template", "iframe", "frame", "frameset", "noframes", "object", "applet",
@@ -67,6 +66,7 @@ DROPPED_WITH_CONTENT = frozenset(
 )
 _DOCUMENT = "<!DOCTYPE html><html><head></head><body><div>"
 _URL_NOISE = re.compile(r"[\t\n\r]")  # what a URL parser removes anywhere in a URL
+_URL_STRIP = "".join(map(chr, range(0x21)))  # what it strips at both ends: C0 controls and space
 # Inert CSS: the colour and length functions only; no escapes, comments, at-rules or markup
 # (each can hide url(), expression() or @import), and nothing taken out of the page's flow.
 _CSS_FUNCTION = re.compile(r"([a-z-]*)\(")
@@ -102,8 +102,7 @@ def safe_style_element(css: str) -> bool:
 
 def url_scheme(value: str) -> str:
     """The scheme a browser reads in an attribute URL (``relative`` when there is none)."""
-    cleaned = _URL_NOISE.sub("", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
-                                              "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    cleaned = _URL_NOISE.sub("", value).strip(_URL_STRIP)
     match = re.match(r"([a-zA-Z][a-zA-Z0-9+.-]*):", cleaned)
     return match.group(1).lower() if match else "relative"
 
@@ -111,10 +110,12 @@ def url_scheme(value: str) -> str:
 def inert_attribute(name: str, value: str | None) -> bool:
     """An attribute outside the allowlist that can neither run nor load anything: a well-formed
     name that is not an ``on*`` handler, not in ``ACTIVE_ATTRIBUTES`` and not ``style``, whose
-    value does not start with a script-like scheme (a theme's script might follow it)."""
+    value is not a URL with a scheme or a ``//host`` (lazy-loading theme scripts fetch
+    ``data-src``/``data-original``)."""
     if not _ATTRIBUTE_NAME.fullmatch(name) or name.startswith("on") or name in ACTIVE_ATTRIBUTES:
         return False
-    return name != "style" and url_scheme(value or "") not in _ACTIVE_SCHEMES
+    url = _URL_NOISE.sub("", value or "").strip(_URL_STRIP)
+    return name != "style" and url_scheme(url) == "relative" and not url.startswith(("//", "\\/", "/\\"))
 
 
 def attribute_finding(name: str) -> str:
