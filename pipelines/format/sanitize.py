@@ -2,9 +2,11 @@
 
 ``findings`` parses a body with an HTML5 parser (Lexbor, through selectolax) in the place a
 post body stands in a page (inside a ``<div>`` in ``<body>``, scripting on) and names everything
-outside ``ALLOWED_ELEMENTS``/``ALLOWED_ATTRIBUTES``: a disallowed element, attribute, URL scheme
-or style. ``sanitize`` keeps a body with no findings byte for byte (the seed format's bytes) and
-rewrites any other body with nh3 (ammonia, on html5ever) under the same allowlist.
+outside ``ALLOWED_ELEMENTS``/``ALLOWED_ATTRIBUTES`` (other attributes pass when they are inert,
+``inert_attribute``): a disallowed element, attribute, URL scheme or style. ``sanitize`` keeps a
+body with no findings byte for byte (the seed format's bytes) and rewrites any other body with
+nh3 (ammonia, on html5ever) under the same allowlist, keeping its inert attributes and, in the
+seed modes, its inert ``<style>`` blocks.
 
 Why the tree and not the text: a browser re-nests markup (``<math><mtext><table><mglyph><style>``
 puts an ``<img onerror>`` in or out of raw text depending on the path), so only the parse a
