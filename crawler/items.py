@@ -103,6 +103,7 @@ class LiveItem:
     tags: list[str] = field(default_factory=list)  # tag names as the reply gave them
     tag_ids: list[int] = field(default_factory=list)
     docurl: str = ""  # the linked article, if any
-    stocks: list[str] = field(default_factory=list)  # stock codes, e.g. sh600519
+    # ext.stocks: {"market": "cn", "symbol": "sh600519", "key": "贵州茅台"} (crawler.sina.zhibo.stock_entries)
+    stocks: list[dict[str, str]] = field(default_factory=list)
     post_name: str = ""  # the day post is <post_name> <YYYY-MM-DD>.md
     categories: list[str] = field(default_factory=list)

@@ -5,7 +5,8 @@ Each new or changed item rewrites its day post atomically with every item of tha
 holds plus this one, and only then is recorded in the state: so a post never loses an item it
 showed, and a crash leaves at most an item the next run writes again. ``7x24.jsonl`` (one JSON
 line per item, sorted by feed, time and id: ``feed``, ``id``, ``created`` (ISO 8601 +08:00),
-``text`` (plain), ``tags``, ``tag_ids``, ``docurl``, ``stocks``, ``path`` of its post) is derived
+``text`` (plain), ``tags``, ``tag_ids``, ``docurl``, ``stocks`` (every ``ext.stocks`` entry:
+``market``, ``symbol``, ``key``), ``path`` of its post) is derived
 from the state at the end of the crawl and rewritten only when it changes. Other items pass.
 """
 

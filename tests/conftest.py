@@ -30,7 +30,7 @@ SLOW_FILES = {
 }
 # Fixtures that start a process (a mirror, a crawl, a server, a browser).
 SLOW_FIXTURES = {"mirror", "site", "blog", "crawled", "visits", "hexo_build", "seed_and_markdown_crawls",
-                 "scrapyd", "redis_server", "redis_url", "chromium"}
+                 "scrapyd", "redis_server", "redis_url", "chromium", "markdown_html"}
 # Single tests, in files whose other tests start nothing: file name, then the test's name
 # (without its parameters).
 SLOW_TESTS = {

@@ -52,7 +52,8 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
                            "author: 新浪财经\ncomments: false\ndate: Thu, 09 May 2024 23:02:11 GMT\n")
     assert item_ids(text) == IDS  # oldest first
     assert ('<div class="zhibo-item" id="zhibo-4089142"><strong>09:41:27</strong> 贵州茅台盘初涨超1%，白酒板块走强。'
-            '<div class="zhibo-meta">标签：A股、公司 · 股票：sh600519</div></div>\n') in text
+            '<div class="zhibo-meta">标签：A股、公司 · 股票：<a href="https://finance.sina.com.cn/realstock/company/'
+            'sh600519/nc.shtml">贵州茅台（sh600519）</a></div></div>\n') in text
     assert ('<a href="https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml">原文</a></div></div>'
             in text)
     assert "&#123;编辑注：今日快讯到此结束&#125;" in text
@@ -60,7 +61,8 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert [line["id"] for line in lines] == IDS
     assert lines[6] == {"feed": "7x24", "id": 4089142, "created": "2024-05-10T09:41:27+08:00",
                         "text": "贵州茅台盘初涨超1%，白酒板块走强。", "tags": ["A股", "公司"], "tag_ids": [10, 3],
-                        "docurl": "", "stocks": ["sh600519"], "path": POST}
+                        "docurl": "",
+                        "stocks": [{"market": "cn", "symbol": "sh600519", "key": "贵州茅台"}], "path": POST}
     summary = site.summary()
     assert summary["live_items"] == {"new": 24, "updated": 0, "unchanged": 0}
     assert summary["feed_pages"] == 3  # 20 asked for, 10 served: paged by the reply

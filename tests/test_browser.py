@@ -15,7 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.hexo import ARTICLES, CATEGORIES, MODES, Build, Dom, build, page_problems
+from crawler.sina.pages import read_page
+from pipelines.format import render_post
+from tests.support.chromium import Chromium
+from tests.support.hexo import ARTICLES, CATEGORIES, MODES, Build, Dom, build, hexo_generate, hexo_site, page_problems
+from tests.test_page_text import OPENING, PAGE, TRICKY
 
 # Offline and quiet: a throwaway profile, every host name unresolvable (the posts' Sina images
 # fail, as they may), no background fetches.
@@ -63,3 +67,32 @@ def test_chromium_shows_every_article_as_body_text(chromium, hexo_build):
         assert shown["ul.post-categories"] == "".join(CATEGORIES)
         problems += [f"{article.post}: {problem}" for problem in page_problems(dom, article, hexo_build.mode)]
     assert not problems, "\n".join(problems)
+
+
+def test_chromium_shows_the_pages_own_text_in_every_mode(tmp_path):
+    """The tricky texts of test_page_text.py in one real page, opened in Chromium next to its post
+    in each published mode as Hexo builds them: between each pair of markers, ``innerText`` (what
+    a reader sees) is the same."""
+    probes = "".join(f"<p>【起{n}】{text}【止{n}】</p>" for n, text in enumerate(TRICKY.values()))
+    body = PAGE.body().replace(OPENING, OPENING + probes.encode())
+    (tmp_path / "page.html").write_bytes(body)
+    article = read_page(PAGE.url, body, PAGE.headers)
+    posts = {}
+    for mode in MODES:
+        article.title = f"探针{mode}"
+        (tmp_path / f"{mode}.md").write_text(render_post(article, mode), encoding="utf-8")
+        posts[f"{mode}.md"] = tmp_path / f"{mode}.md"
+    site = hexo_site(tmp_path / "site")
+    assert hexo_generate(site, posts).returncode == 0
+    built = Build("all", posts, subprocess.CompletedProcess([], 0), site / "public").pages()
+    browser = Chromium(tmp_path / "profile")
+    try:
+        on_page = browser.visit((tmp_path / "page.html").as_uri(), "#artibody", lambda url, kind: True).text
+        shown = {mode: browser.visit(built[f"探针{mode}"].as_uri(), ".post-body", lambda url, kind: True).text
+                 for mode in MODES}
+    finally:
+        browser.close()
+    for n, text in enumerate(TRICKY.values()):
+        expected = on_page.split(f"【起{n}】", 1)[1].split(f"【止{n}】", 1)[0]
+        for mode in MODES:
+            assert shown[mode].split(f"【起{n}】", 1)[1].split(f"【止{n}】", 1)[0] == expected, (mode, text)

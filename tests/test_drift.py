@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from crawler.sina.drift import check_article, check_feed, check_roll
 from tests.support.pages import fixture_page, modern_page
@@ -62,3 +63,15 @@ def test_the_saved_articles_read_cleanly_and_a_short_body_is_a_finding():
     short = modern_page("标题", "<p>只有一句话。</p>").encode("utf-8")
     assert check_article(page.url, 200, short, {}) == ["body of 6 characters (< 150)"]  # 只有一句话。
     assert check_article(page.url, 404, b"", {}) == ["HTTP 404"]
+
+
+def test_the_real_7x24_reply_has_no_finding_and_a_drifted_copy_has():
+    body = (Path(__file__).parent / "fixtures" / "replies" / "ta_zhibo_feed_152_2026-09-04_page1.json").read_bytes()
+    replied = 1788489505.0  # its result.timestamp, Fri Sep 04 10:38:25 +0800 2026
+    assert check_feed(200, body, replied) == []
+    # Checked two days before its items were written: every time is in the future.
+    times = ["10:37:52", "10:37:14", "10:36:24", "10:35:52", "10:35:09", "10:35:02", "10:34:29", "10:33:52"]
+    assert check_feed(200, body, replied - 2 * 86400) == [
+        f"list[].create_time: 2026-09-04 {time} is not a plausible time (1 of 8 items)" for time in times]
+    drifted = body.replace(b'"id":5076690,', b'"id":"5076690",', 1)
+    assert check_feed(200, drifted, replied) == ["list[].id: str '5076690' where a number was (1 of 8 items)"]

@@ -4,17 +4,22 @@ a hostile item text is sanitized and counted; the progress line of a 7x24 crawl.
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
+from pathlib import Path
 
 from scrapy.utils.test import get_crawler
 
 from crawler.items import LiveItem
 from crawler.plumbing.progress import Progress
+from crawler.sina.zhibo import load_feeds, parse_feed
 from crawler.values import SHANGHAI
+from pipelines.format.live_post import item_block
 from pipelines.live import LivePostPipeline
 from tests.support.hexo import hexo_posts, hexo_site
 
 CATEGORIES = ["金融", "新浪财经", "新浪财经－7x24"]
+REPLIES = Path(__file__).parent / "fixtures" / "replies"
 
 
 def item(item_id: int, hour: int, html: str, **fields: object) -> LiveItem:
@@ -64,3 +69,34 @@ def test_the_progress_line_of_a_7x24_crawl_counts_feed_pages_and_items():
     for stat, value in (("zhibo/pages", 3), ("live/written", 24), ("live/unchanged", 2)):
         crawler.stats.set_value(stat, value)
     assert Progress(crawler, io.StringIO()).line() == "feed pages 3 | items 24 new 0 updated 2 unchanged | errors 0"
+
+
+def test_the_day_post_of_a_real_reply(tmp_path):
+    """The real 7x24 reply, parsed and written by the pipeline, against the day post written by
+    hand from the reply (tests/fixtures/replies/NOTES.md)."""
+    feed = load_feeds()["7x24"]
+    page = parse_feed((REPLIES / "ta_zhibo_feed_152_2026-09-04_page1.json").read_bytes())
+    items = [LiveItem(feed=feed.name, item_id=e.item_id, created=e.created, html=e.html, tags=list(e.tags),
+                      tag_ids=list(e.tag_ids), docurl=e.docurl, stocks=list(e.stocks), post_name=feed.post_name,
+                      categories=list(feed.categories)) for e in page.entries]
+    write(tmp_path / "posts", *items)
+    post = tmp_path / "posts" / "2026-09-04" / "新浪财经7x24 2026-09-04.md"
+    assert post.read_bytes() == (REPLIES / "ta_zhibo_feed_152_2026-09-04_page1.expected.md").read_bytes()
+    lines = [json.loads(line) for line in (tmp_path / "posts" / "7x24.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == list(range(5076683, 5076691))
+    # Every entry of ext.stocks, symbols and all, keywords too.
+    assert lines[2]["stocks"] == [
+        {"market": "us", "symbol": "nmr", "key": "野村"},
+        {"market": "foreign", "symbol": "fx_susdcnh", "key": "加息"},
+        {"market": "foreign", "symbol": "fx_scnhusd", "key": "加息"},
+        {"market": "foreign", "symbol": "fx_susdcny", "key": "加息"},
+        {"market": "foreign", "symbol": "fx_susdjpy", "key": "日元"},
+        {"market": "foreign", "symbol": "fx_sjpyusd", "key": "日元"},
+        {"market": "fund", "symbol": "159352", "key": "投资", "sym_party_status": "1"},
+    ]
+
+
+def test_stocks_written_before_symbols_were_kept_are_shown_once_as_they_are():
+    block, _ = item_block({"id": 1, "created": "2024-05-10T09:00:00+08:00", "html": "x",
+                           "stocks": ["加息", "加息", "sh600519"]})
+    assert '<div class="zhibo-meta">股票：加息、sh600519</div>' in block

@@ -49,3 +49,23 @@ def test_a_missing_file_exits_2_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stdout == b""
     assert result.stderr.decode("utf-8").splitlines() == [f"cannot read {tmp_path / 'saved.html'}: No such file or directory"]
+
+
+def test_render_in_any_body_mode_with_extra_front_matter_keys():
+    result = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL, "--body-mode", "markdown",
+                        "--extra-front-matter", "link,source")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    assert ("\ndate: Fri, 28 Dec 2018 11:55:10 GMT\nthumbnail: ''\n"
+            "link: https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml\nsource: 新京报\n---\n\n"
+            "新京报快讯（记者 裴剑飞）今日（12月28日）有网友爆料，有60万个“12306账号”和410万条联系人数据在暗网低价出售。\n\n") in text
+    assert "<div>" not in text  # Markdown, not the seed frame
+    exact = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL, "--body-mode", "seed-exact")
+    assert exact.returncode == 0 and exact.stdout != FINANCE_2018_PAGE.expected_post()
+    assert exact.stdout.decode("utf-8").endswith("-->\n\n\t\t\t\t  \n</div>\n" + " " * 12)  # indentation kept
+
+
+def test_an_unknown_extra_key_is_a_usage_error():
+    result = parse_page(str(FINANCE_2018), "--url", FINANCE_2018_URL, "--extra-front-matter", "link,author")
+    assert result.returncode == 2 and result.stdout == b""
+    assert "unknown extra front matter key(s) author; known: link, doc_id" in result.stderr.decode("utf-8")

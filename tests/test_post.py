@@ -13,7 +13,7 @@ import yaml
 from crawler.items import Article
 from crawler.values import SHANGHAI
 from pipelines.format.file_names import post_file_name
-from pipelines.format.post import first_image, render_post
+from pipelines.format.post import first_image, render, render_post
 from pipelines.format.title import quote_title, sanitise_title
 from tests.reference_posts import POSTS, SEED, SEED_URL, manifest_titles, read_reference
 
@@ -137,3 +137,26 @@ def test_file_layout_head_and_tail():
     assert text.endswith("<p>正文</p>  \n</div>\n" + " " * 12)  # one HTML block: no blank line before </div>
     assert render_post(article(), "seed-exact").endswith("<p>正文</p>\n  \n</div>\n" + " " * 12)
     assert "\r" not in text
+
+
+def test_seed_exact_keeps_sinas_inert_cms_attributes_and_the_style_blocks():
+    # Sina's CMS scores paragraphs (<p nodescore="4" extrascore="0">): inert, kept byte for byte,
+    # and so are the <style> blocks of the seed post.
+    text = SEED.read_text(encoding="utf-8").replace('<p cms-style="font-L">', '<p nodescore="4" extrascore="0">', 1)
+    text = text.replace('<p class="article-editor">', '<p class="article-editor" data-sudaclick="x" nodescore="0">')
+    marked = read_reference(SEED).as_article()
+    marked.body_html = text.split("\n---\n\n<div>   \n", 1)[1][: -len("  \n</div>\n" + " " * 12)].replace(
+        "&#123;", "{").replace("&#125;", "}")
+    rendered = render(marked, "seed-exact")
+    assert rendered.text == text
+    assert rendered.sanitized == ()
+
+
+def test_seed_modes_keep_the_style_blocks_when_something_else_is_removed():
+    seed = read_reference(SEED).as_article()
+    seed.body_html = seed.body_html.replace('<p cms-style="font-L">', '<p nodescore="4"><svg><p>x</p></svg>', 1)
+    for mode in ("seed", "seed-exact"):
+        rendered = render(seed, mode)
+        assert rendered.sanitized == ("element/svg",)
+        assert rendered.text.count("<style>") == 1 and ".appendQr_wrap&#123;" in rendered.text
+        assert '<p nodescore="4">' in rendered.text

@@ -15,7 +15,7 @@ from crawler.sina.pages import read_page
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from pipelines.format import render
-from pipelines.format.sanitize import findings, rewrite, safe_css, safe_style_element, sanitize
+from pipelines.format.sanitize import Sanitized, findings, rewrite, safe_css, safe_style_element, sanitize
 from pipelines.format.seed_body import seed_rewrite
 from tests.reference_posts import POSTS, SEED, read_reference
 from tests.support.hostile import SHAPES, page, url
@@ -133,3 +133,32 @@ def test_the_exporter_counts_each_kind_once_per_body(tmp_path: Path):
         "article/sanitized": 2, "article/sanitized/element/iframe": 1, "article/sanitized/attribute/onclick": 1,
         "article/sanitized/element/svg": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('<p nodescore="4" extrascore="0">x</p>', set()),  # Sina's CMS scores: inert
+        ('<p width="3" data-page="2/3" data-t="a b">x</p>', set()),
+        # URLs: a lazy-loading theme script fetches data-src/data-original
+        ('<img src="https://n.sinaimg.cn/a.png" data-original="https://evil.example/t.png">',
+         {"attribute/data-original"}),
+        ('<p data-src="//evil.example/t.png">x</p>', {"attribute/data-src"}),
+        ('<p data-href="javascript:alert(1)">x</p>', {"attribute/data-href"}),
+        ('<p data-x=" data:text/html,x">x</p>', {"attribute/data-x"}),
+        ('<table background="https://evil.example/t.png"><tr><td>x</td></tr></table>', {"attribute/background"}),
+        ('<img src="https://n.sinaimg.cn/a.png" srcset="https://evil.example/b.png 2x">', {"attribute/srcset"}),
+        ('<p is="x-run">x</p>', {"attribute/is"}),
+    ],
+)
+def test_attributes_outside_the_allowlist_are_kept_only_when_inert(body, expected):
+    assert set(findings(body)) == expected
+    kept = sanitize(body, BASE).html
+    assert findings(kept) == ()
+    if not expected:
+        assert kept == body
+
+
+def test_a_rewrite_keeps_inert_attributes_and_only_reports_what_it_removed():
+    out = sanitize('<p nodescore="4">a</p><svg><p data-x="javascript:x" extrascore="0">b</p></svg>', BASE)
+    assert out == Sanitized('<p nodescore="4">a</p><p extrascore="0">b</p>', ("attribute/data-x", "element/svg"))

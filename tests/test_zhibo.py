@@ -7,6 +7,7 @@ import json
 import shutil
 import urllib.request
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,9 @@ from crawler.mirror.server import serve
 from crawler.sina.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.values import SHANGHAI
 from tests.support.sites import DEMO
+
+REPLIES = Path(__file__).parent / "fixtures" / "replies"
+REAL_REPLY = REPLIES / "ta_zhibo_feed_152_2026-09-04_page1.json"  # a whole real reply, bytes as saved
 
 FEED = load_feeds()["7x24"]
 
@@ -26,7 +30,7 @@ def reply(items: list, **info: int) -> bytes:
 ITEM = {"id": 4089142, "zhibo_id": 152, "rich_text": "贵州茅台盘初涨超1%", "create_time": "2024-05-10 09:41:27",
         "tag": [{"id": "10", "name": "A股"}, {"id": "3", "name": "公司"}],
         "ext": json.dumps({"docurl": "https://finance.sina.com.cn/7x24/2024-05-10/doc-x.shtml",
-                           "stocks": [{"market": "cn", "symbol": "sh600519", "key": "sh600519"}]})}
+                           "stocks": [{"market": "cn", "symbol": "sh600519", "key": "贵州茅台"}]})}
 
 
 def test_an_item_is_read_with_its_tags_linked_article_and_stocks():
@@ -36,7 +40,7 @@ def test_an_item_is_read_with_its_tags_linked_article_and_stocks():
     assert entry.created == datetime(2024, 5, 10, 9, 41, 27, tzinfo=SHANGHAI)
     assert (entry.tags, entry.tag_ids) == (("A股", "公司"), (10, 3))
     assert entry.docurl == "https://finance.sina.com.cn/7x24/2024-05-10/doc-x.shtml"
-    assert entry.stocks == ("sh600519",)
+    assert entry.stocks == ({"market": "cn", "symbol": "sh600519", "key": "贵州茅台"},)
     assert page.total_pages == 3
 
 
@@ -110,3 +114,33 @@ def test_the_mirror_pages_the_demo_day_newest_first_ten_at_most(demo_mirror):
     assert parse_feed(get(base, "zhibo_id=164&page=1")).entries == []
     jsonp = get(base, "zhibo_id=152&page=1&callback=cb")
     assert jsonp.startswith(b"try{cb({") and len(parse_feed(jsonp).entries) == 10
+
+
+def test_the_real_reply_is_read_item_by_item():
+    """Values read off the reply's bytes (its CJK is \\u-escaped; decoded by hand with a JSON viewer)."""
+    page = parse_feed(REAL_REPLY.read_bytes())
+    assert page.skipped == [] and page.total_pages == 113
+    assert [e.item_id for e in page.entries] == list(range(5076690, 5076682, -1))
+    first, last = page.entries[0], page.entries[-1]
+    assert first.created == datetime(2026, 9, 4, 10, 37, 52, tzinfo=SHANGHAI)
+    assert first.html == "片山皋月将继续担任日本财务大臣。"
+    assert (first.tags, first.tag_ids, first.stocks) == (("国际",), (102,), ())
+    # ext.docurl (finance.sina.com.cn), not the item's own docurl (the finance.sina.cn page)
+    assert first.docurl == "https://finance.sina.com.cn/7x24/2026-09-04/doc-iniqrpqw4073678.shtml"
+    assert last.created == datetime(2026, 9, 4, 10, 33, 52, tzinfo=SHANGHAI)
+    assert last.html.startswith("【星网锐捷成立智能科技公司 含多项AI业务】企查查APP显示，")
+    assert last.stocks == ({"market": "cn", "symbol": "sz002396", "key": "星网锐捷"},
+                           {"market": "fund", "symbol": "159363", "key": "AI", "sym_party_status": "1"},
+                           {"market": "cn", "symbol": "si931071", "key": "人工智能"},
+                           {"market": "cn", "symbol": "si932094", "key": "软件开发"})
+    by_id = {e.item_id: e for e in page.entries}
+    assert by_id[5076685].tags == ("市场", "央行", "国际", "原创")
+    assert by_id[5076685].tag_ids == (5, 7, 102, 202)
+    assert [(s["market"], s["symbol"], s["key"]) for s in by_id[5076685].stocks] == [
+        ("us", "nmr", "野村"), ("foreign", "fx_susdcnh", "加息"), ("foreign", "fx_scnhusd", "加息"),
+        ("foreign", "fx_susdcny", "加息"), ("foreign", "fx_susdjpy", "日元"), ("foreign", "fx_sjpyusd", "日元"),
+        ("fund", "159352", "投资")]
+    assert [(s["market"], s["symbol"]) for s in by_id[5076687].stocks if s["key"] == "华新建材"] == [
+        ("cn", "sh600801"), ("hk", "06655")]
+    assert by_id[5076684].stocks == ()  # its ext has no stocks at all
+    assert by_id[5076684].tags == ("市场", "焦点")

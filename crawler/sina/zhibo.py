@@ -4,7 +4,9 @@
 answers ``{"result": {"status": {"code": 0}, "data": {"feed": {"list": [...], "page_info":
 {...}}}}}``, optionally as JSONP (sina-site.md §1.6). Items: ``id`` (int), ``create_time``
 (``YYYY-MM-DD HH:MM:SS``, Beijing), ``rich_text`` (an HTML fragment), ``tag[]`` ``{id, name}``
-and ``ext``, a JSON *string* holding ``docurl`` and ``stocks[]`` ``{market, symbol, key}``.
+and ``ext``, a JSON *string* holding ``docurl`` and ``stocks[]`` ``{market, symbol, key}``, one
+entry per instrument (``key``: the words of the text it hangs on; a real reply also carries
+``sym_party_status`` on some).
 
 Public code disagrees on the page size (10 or 20) and on tag ids, so nothing here assumes
 either: the client asks for ``PAGE_SIZE`` items and pages by what the reply holds
@@ -63,7 +65,8 @@ class LiveEntry:
     tags: tuple[str, ...] = ()
     tag_ids: tuple[int, ...] = ()
     docurl: str = ""
-    stocks: tuple[str, ...] = ()
+    # One per instrument, as the reply lists them: market, symbol, key (and sym_party_status).
+    stocks: tuple[dict[str, str], ...] = ()
 
 
 @dataclass
@@ -123,7 +126,6 @@ def live_entry(raw: object) -> LiveEntry:
         raise ValueError(f"item {item_id}: rich_text is empty or not text")
     tags = [tag for tag in raw.get("tag") or [] if isinstance(tag, dict) and tag.get("name")]
     ext = _ext(raw.get("ext"))
-    stocks = [stock for stock in ext.get("stocks") or [] if isinstance(stock, dict)]
     return LiveEntry(
         item_id=int(str(item_id)),
         created=created,
@@ -131,9 +133,23 @@ def live_entry(raw: object) -> LiveEntry:
         tags=tuple(str(tag["name"]).strip() for tag in tags),
         tag_ids=tuple(int(tag["id"]) for tag in tags if str(tag.get("id", "")).isdigit()),
         docurl=str(ext.get("docurl") or raw.get("docurl") or "").strip(),
-        stocks=tuple(str(stock.get("key") or f"{stock.get('market', '')}{stock.get('symbol', '')}")
-                     for stock in stocks if stock.get("key") or stock.get("symbol")),
+        stocks=stock_entries(ext.get("stocks")),
     )
+
+
+def stock_entries(stocks: object) -> tuple[dict[str, str], ...]:
+    """``ext.stocks`` as text fields, each instrument once: entries without a symbol, and
+    fields other than market, symbol, key and sym_party_status, are left out."""
+    entries: list[dict[str, str]] = []
+    for stock in stocks if isinstance(stocks, list) else []:
+        if not isinstance(stock, dict) or not str(stock.get("symbol") or "").strip():
+            continue
+        entry = {name: str(stock.get(name) or "").strip() for name in ("market", "symbol", "key")}
+        if stock.get("sym_party_status") not in (None, ""):
+            entry["sym_party_status"] = str(stock["sym_party_status"])
+        if entry not in entries:
+            entries.append(entry)
+    return tuple(entries)
 
 
 def _ext(value: object) -> dict:

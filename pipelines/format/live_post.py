@@ -5,8 +5,9 @@ three categories, the second as author, the first image of the body as headimg/t
 the day's first item's time as the date (so the date holds while later items arrive). The body,
 inside the seed's ``<div>`` frame and as one HTML block, is the day's items oldest first, each a
 ``<div class="zhibo-item" id="zhibo-<id>">`` with its time, its text (the reply's rich_text,
-rewritten and sanitized as article bodies are), and a line with its tags, stock codes and linked
-article when it has them. No I/O, no settings, no clock.
+rewritten and sanitized as article bodies are), and a line with its tags, its securities
+(``stocks``: each once, name and symbol, linked to Sina's quote page) and linked article when
+it has them. No I/O, no settings, no clock.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipelines.format.html_block import one_html_block
 from pipelines.format.post import BODY_CLOSE, BODY_OPEN, escape_braces, first_image
 from pipelines.format.sanitize import sanitize
 from pipelines.format.seed_body import seed_rewrite
+from pipelines.format.stocks import stock_links
 from pipelines.format.title import quote_title, sanitise_title
 
 LIVE_BASE_URL = "https://finance.sina.com.cn/7x24/"
@@ -48,8 +50,8 @@ def item_block(item: dict) -> tuple[str, tuple[str, ...]]:
     meta = []
     if item.get("tags"):
         meta.append("标签：" + "、".join(html.escape(tag) for tag in item["tags"]))
-    if item.get("stocks"):
-        meta.append("股票：" + "、".join(html.escape(code) for code in item["stocks"]))
+    if stocks := stock_links(item.get("stocks") or []):
+        meta.append("股票：" + "、".join(stocks))
     if item.get("docurl", "").startswith(("http://", "https://")):
         meta.append(f'<a href="{html.escape(item["docurl"])}">原文</a>')
     line = f'<div class="zhibo-meta">{" · ".join(meta)}</div>' if meta else ""

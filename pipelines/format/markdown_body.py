@@ -1,7 +1,9 @@
 """Markdown-mode body: the clean body as real Markdown, through markdownify.
 
-What markdownify does not decide for us: text that looks like markup, an entity or a
-Markdown link stays text; paragraphs lose the leading ideographic spaces that
+What markdownify does not decide for us: text stays the text the page showed, as Hexo's
+renderer (hexo-renderer-marked, GFM with smartypants and description lists on) reads it: markup,
+entities, links, code spans, strikethrough, tables, line-start blocks and smartypants' quotes,
+dashes and ellipses are escaped (``_escape_text``); paragraphs lose the leading ideographic spaces that
 Sina indents with; an image inside ``.img_wrapper`` becomes ``![caption](url)`` with the
 ``.img_descr`` text as its caption; a table with merged or nested cells stays HTML (a Markdown
 table cannot hold it). ``{``/``}`` are made Hexo-safe by the renderer, as in every mode.
@@ -17,15 +19,33 @@ from markdownify import MarkdownConverter
 _INDENT = re.compile(r"^[\s\u3000\u00a0]+")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Punctuation a Markdown renderer reads anywhere: escapes, emphasis, links, code, strikethrough,
+# table cells, blockquotes, headings, and the quotes smartypants would curl.
+_PUNCTUATION = re.compile(r"([\\`*_\[\]~|>#\"'])")
+_RUNS = re.compile(r"(?<=-)-|(?<=\.\.)\.")  # "--"/"---" -> dashes, "..." -> an ellipsis (smartypants)
+# Line starts that open a block: a bullet, a setext underline, a <dl> definition, a list number.
+_LINE_START = re.compile(r"^([ \t]*)(?:([-+:])(?=[ \t]|$)|(=)(?==*[ \t]*$)|(\d{1,9})([.)])(?=[ \t]|$))", re.M)
+
+
+def _escape_text(text: str) -> str:
+    """Text that a Markdown renderer shows as it is."""
+    text = _PUNCTUATION.sub(r"\\\1", text)
+    text = _RUNS.sub(lambda match: "\\" + match.group(0), text)
+    text = _LINE_START.sub(_unblock, text)
+    return _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
+
+
+def _unblock(match: re.Match[str]) -> str:
+    indent, mark, underline, number, dot = match.groups()
+    mark = mark or underline
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
 
 
 class _SinaMarkdown(MarkdownConverter):
     def escape(self, text: str, parent_tags: set[str]) -> str:
-        # Text stays text: "<script>" or "&lt;" written in an article must not become markup,
-        # nor "[x](javascript:…)" a link.
-        text = super().escape(text, parent_tags)
-        text = _ENTITY_LIKE.sub("&amp;", text).replace("<", "&lt;")
-        return text.replace("[", "\\[").replace("]", "\\]")
+        # Text stays text: "<script>", "&lt;", "[x](javascript:…)", "`x`" or "--" written in an
+        # article must not become markup, a link, code or a dash.
+        return _escape_text(text) if text else ""
 
     def convert_p(self, el: Any, text: str, parent_tags: set[str]) -> str:
         return super().convert_p(el, _INDENT.sub("", text), parent_tags)

@@ -97,14 +97,16 @@ def render(article: Article, body_mode: str = "seed", extra_keys: Sequence[str] 
         raise ValueError(f"unknown body mode {body_mode!r}; known: {', '.join(BODY_MODES)}")
     categories = post_categories(article)
     # Seed bodies keep Sina's inert <style> blocks, as the reference posts do.
-    rewritten = seed_rewrite(article.body_html, article.url)
+    rewritten = seed_rewrite(article.body_html, article.url, exact=body_mode == "seed-exact")
     seed = sanitize(rewritten.html, article.url, style_elements=True)
     html, removed = seed.html, {*rewritten.removed, *seed.removed}
-    image = first_image(html)  # from the seed body: the front matter is the same in every mode
     if body_mode in ("clean", "markdown"):
         clean = sanitize(clean_body(html), article.url)
         html = clean.html
         removed.update(clean.removed)
+    # The picture of the body being written: the seed's rule in the seed modes; in clean and
+    # Markdown the article's own first image (a promo or QR code the body dropped is not it).
+    image = first_image(html)
     if body_mode in ("seed", "clean"):
         html = one_html_block(html)
     lines = [

@@ -5,8 +5,14 @@ scripts and other active elements (iframes, objects, embeds, frames, meta/base/l
 ``on*`` handlers and ``javascript:`` URLs go, links and images become absolute, every ``<img>`` gets
 ``referrerpolicy="no-referrer"`` last, void elements lose their slash, empty attributes are
 printed bare, and character references come out as the characters they stand for.
-Comments pass through untouched (only their character references are decoded, as the
-reference decoded the whole fragment).
+
+How far text is decoded depends on the mode. ``exact`` (``seed-exact``) follows the reference,
+which decoded the whole fragment once more after serialising it: ``&amp;copy;`` on the page (a
+reader saw ``&copy;``) comes out as ``&copy;``, which a browser shows as ©; comments are decoded
+too. Otherwise a reader of the post sees exactly the text a reader of the page saw: a decoded
+``&`` that a browser would read as the start of a character reference is written ``&amp;`` (in
+text by the HTML5 rule for text, in attribute values by the rule for attributes), and comments
+keep the page's bytes. In both, a ``<`` that would open markup is written ``&lt;``.
 
 The active markup it drops on the way (every kind but ``<script>``, which the seed format itself
 drops) is reported in the ``sanitize`` vocabulary: removing it token by token here keeps the rest
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.entities import html5 as html5_entities
 from html.parser import HTMLParser
 
 from crawler.values import absolute_url
@@ -34,6 +41,8 @@ VOID_ELEMENTS = frozenset(
     ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"]
 )
 RAW_TEXT_ELEMENTS = frozenset({"style", "textarea", "title", "xmp"})
+# What may follow "&" in a character reference, as html.unescape reads one (the HTML5 rules).
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 _LAZY_IMAGE = re.compile(r"\.(gif|png|jpe?g|webp)", re.I)
 # A "<" that a browser would read as the start of markup; escaped so decoded text stays text.
 _MARKUP_START = re.compile(r"<(?=[A-Za-z/!?])")
@@ -45,14 +54,14 @@ DROPPED_TAGS = frozenset({"embed", "frame", "meta", "base", "link"})
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "background", "poster"})
 
 
-def seed_body(body_html: str, base_url: str) -> str:
-    return seed_rewrite(body_html, base_url).html
+def seed_body(body_html: str, base_url: str, *, exact: bool = False) -> str:
+    return seed_rewrite(body_html, base_url, exact=exact).html
 
 
-def seed_rewrite(body_html: str, base_url: str) -> Sanitized:
+def seed_rewrite(body_html: str, base_url: str, *, exact: bool = False) -> Sanitized:
     """The seed body and the active markup removed from it (``element/iframe``, ``attribute/onclick``,
-    ``url/javascript``, ``css``)."""
-    rewriter = _SeedRewriter(base_url)
+    ``url/javascript``, ``css``); ``exact``: text decoded as the reference did (see above)."""
+    rewriter = _SeedRewriter(base_url, exact)
     # Unterminated tags at the very end ("…<script") are text: HTMLParser would hand them over
     # in pieces ("<", "script") that no longer look like markup, and a browser would open them.
     closed = body_html.rfind(">") + 1
@@ -60,16 +69,17 @@ def seed_rewrite(body_html: str, base_url: str) -> Sanitized:
     try:
         feed_whole(rewriter, body_html)
     except Unusual:
-        rewriter = _SeedRewriter(base_url)
+        rewriter = _SeedRewriter(base_url, exact)
         rewriter.feed(body_html)
         rewriter.close()
     return Sanitized("".join(rewriter.out), tuple(sorted(rewriter.removed)))
 
 
 class _SeedRewriter(HTMLParser):
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, exact: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.base_url = base_url
+        self.exact = exact
         self.out: list[str] = []
         self.skip_depth = 0  # inside <script> or another active element
         self.raw_text = False
@@ -126,10 +136,15 @@ class _SeedRewriter(HTMLParser):
             self.out.append(text)
 
     def handle_data(self, data: str) -> None:
-        self._keep(data if self.raw_text or "<" not in data else _MARKUP_START.sub("&lt;", data))
+        if self.raw_text:
+            self._keep(data)
+            return
+        if not self.exact and "&" in data:
+            data = escape_references(data)
+        self._keep(data if "<" not in data else _MARKUP_START.sub("&lt;", data))
 
     def handle_comment(self, data: str) -> None:
-        self._keep(f"<!--{html.unescape(data)}-->")
+        self._keep(f"<!--{html.unescape(data) if self.exact else data}-->")
 
     def handle_decl(self, decl: str) -> None:
         self._keep(f"<!{_inert(decl)}>")
@@ -148,7 +163,7 @@ class _SeedRewriter(HTMLParser):
             attrs = [self._link(name, value) for name, value in attrs]
         elif tag == "img":
             attrs = self._image(attrs)
-        rendered = "".join(_attribute(name, value) for name, value in attrs)
+        rendered = "".join(_attribute(name, value, self.exact) for name, value in attrs)
         return f"<{tag}{rendered}>"
 
     def _safe_attribute(self, name: str, value: str | None) -> bool:
@@ -180,10 +195,33 @@ class _SeedRewriter(HTMLParser):
         return attrs
 
 
-def _attribute(name: str, value: str | None) -> str:
+def _attribute(name: str, value: str | None, exact: bool) -> str:
     if not value:
         return f" {name}"
+    if not exact and "&" in value:
+        value = escape_references(value, attribute=True)
     return ' {}="{}"'.format(name, value.replace('"', "&quot;"))
+
+
+def escape_references(text: str, *, attribute: bool = False) -> str:
+    """``text`` with ``&amp;`` for each ``&`` an HTML parser would read as the start of a character
+    reference (``&copy;``, ``&copy`` and ``&#169`` alike), so the text reads back as it is. In an
+    attribute value a named reference without ``;`` before ``=`` or a letter or digit is not
+    decoded (``?a=1&copy=2``), so it stays as it is."""
+    return _CHARREF.sub(lambda match: _escaped(match, attribute), text)
+
+
+def _escaped(match: re.Match[str], attribute: bool) -> str:
+    reference = match.group(0)
+    decoded = html.unescape(reference)
+    if decoded == reference:
+        return reference  # no reference at all ("&foo;", "R&D")
+    if attribute and reference[1] != "#":
+        name = next(reference[1:end] for end in range(len(reference), 1, -1) if reference[1:end] in html5_entities)
+        following = reference[1 + len(name) : 2 + len(name)] or match.string[match.end() : match.end() + 1]
+        if not name.endswith(";") and (following == "=" or (following.isascii() and following.isalnum())):
+            return reference
+    return "&amp;" + reference[1:]
 
 
 def _inert(text: str) -> str:
