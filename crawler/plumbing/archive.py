@@ -1,0 +1,116 @@
+"""WarcArchiveMiddleware: with ``ARCHIVE_DIR`` set, every response any spider receives (listing
+replies, article pages, robots.txt, error answers) goes into the WARC archive of
+crawler.store.warc, under the real URL; unset, it disables itself.
+
+It sits next to the downloader (after HttpCompression, cookies and the mirror's handler), so it
+records the request headers as sent and the body as received, still compressed when it came so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+from datetime import UTC, datetime
+from http.client import responses
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from crawler.store.warc import Exchange, WarcWriter
+
+logger = logging.getLogger(__name__)
+STARTED = "archive_started"
+
+
+def crawler_version() -> str:
+    try:
+        return version("sina-finance-crawler")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def chosen_settings(settings: BaseSettings) -> dict[str, object]:
+    """The settings the project or the command line set (Scrapy's own defaults left out)."""
+    chosen = {}
+    for name in sorted(settings.attributes):
+        if (settings.getpriority(name) or 0) > 0:
+            value = settings[name]
+            chosen[name] = value.copy_to_dict() if isinstance(value, BaseSettings) else value
+    return chosen
+
+
+def warcinfo(crawler: Crawler) -> dict[str, str]:
+    spider = crawler.spidercls.name if crawler.spidercls else ""
+    return {
+        "software": f"sina-finance-crawler/{crawler_version()} (Scrapy, warcio)",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "hostname": socket.gethostname(),
+        "isPartOf": spider,
+        "http-header-user-agent": crawler.settings.get("USER_AGENT", ""),
+        "robots": "obey" if crawler.settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "crawler-settings": json.dumps(chosen_settings(crawler.settings), ensure_ascii=False, sort_keys=True,
+                                       default=str),
+    }
+
+
+def header_pairs(headers: object) -> list[tuple[str, str]]:
+    return [(name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in headers.items() for value in values]  # type: ignore[attr-defined]
+
+
+class WarcArchiveMiddleware:
+    def __init__(self, crawler: Crawler, folder: Path) -> None:
+        self.crawler = crawler
+        self.folder = folder
+        self.max_bytes = crawler.settings.getint("ARCHIVE_MAX_BYTES", 1_000_000_000)
+        self.writer: WarcWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcArchiveMiddleware:
+        folder = crawler.settings.get("ARCHIVE_DIR", "")
+        if not folder:
+            raise NotConfigured  # silently: the archive is off
+        middleware = cls(crawler, Path(folder))
+        crawler.signals.connect(middleware.open, signal=signals.spider_opened)
+        crawler.signals.connect(middleware.close, signal=signals.engine_stopped)
+        return middleware
+
+    def open(self) -> None:
+        self.writer = WarcWriter(self.folder, self.max_bytes, warcinfo(self.crawler))
+        for path in self.writer.repaired:
+            logger.warning("Archive file of a killed crawl closed: %s", path)
+        logger.info("Archiving every response under %s", self.folder)
+
+    def process_request(self, request: Request) -> None:
+        request.meta[STARTED] = datetime.now(UTC)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.writer is None:
+            return response
+        exchange = Exchange(
+            url=request.url,
+            started=request.meta.get(STARTED) or datetime.now(UTC),
+            status=response.status,
+            reason=responses.get(response.status, ""),
+            response_headers=header_pairs(response.headers),
+            body=response.body,
+            method=request.method,
+            request_headers=header_pairs(request.headers),
+            request_body=request.body,
+        )
+        kind = self.writer.write(exchange)
+        self.crawler.stats.inc_value(f"archive/{kind}")
+        self.crawler.stats.inc_value("archive/bytes", len(response.body))
+        return response
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
