@@ -21,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from crawler.store.warc import Exchange, WarcWriter
 
@@ -91,7 +93,7 @@ class WarcArchiveMiddleware:
     def process_request(self, request: Request) -> None:
         request.meta[STARTED] = datetime.now(UTC)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None:
             return response
         exchange = Exchange(
@@ -105,7 +107,8 @@ class WarcArchiveMiddleware:
             request_headers=header_pairs(request.headers),
             request_body=request.body,
         )
-        kind = self.writer.write(exchange)
+        # In a thread: the reactor reads other pages meanwhile; the response goes on once it is kept.
+        kind = await deferred_to_future(deferToThread(self.writer.write, exchange))
         self.crawler.stats.inc_value(f"archive/{kind}")
         self.crawler.stats.inc_value("archive/bytes", len(response.body))
         return response
