@@ -5,7 +5,8 @@ Reads the newest capture of every Sina page in the archives (WARC files, or fold
 ours or another tool's) with today's readers and writes posts by the rules of a crawl: the
 same file names, state, manifest and lock; a post whose bytes would not change is not touched.
 Listings come from the roll API replies in the archives (see crawler/spiders/sina_archive.py).
-Prints what it did: new, updated, unchanged, not an article, records of other sites skipped.
+Then the 7x24 feed replies in the archives become day posts, as `sina_7x24` writes them. Prints
+what it did: new, updated, unchanged, not an article, records of other sites skipped, 7x24 items.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m crawler.reextract: not starting: {error.args[-1]}", file=sys.stderr)
         return EXIT_LOCKED if isinstance(error, LockHeld) else 1
     print(counts.line())
-    return 0 if counts.finish_reason == "finished" else 1
+    return 0 if counts.finished else 1
 
 
 if __name__ == "__main__":

@@ -96,7 +96,22 @@ def test_reextract_reads_warcs_of_other_writers_and_skips_other_sites(tmp_path, 
     assert result.returncode == 0, result.stderr[-3000:]
     # 8 articles; 2 portal pages and a stock data page; the two pages of other sites.
     assert result.stdout.splitlines()[-1] == ("new 8, updated 0, unchanged 0, not an article 3, "
-                                              "other sites skipped 2, not pages skipped 0, dropped 0")
+                                              "other sites skipped 2, not pages skipped 0, dropped 0; "
+                                              "7x24 items new 0, updated 0, unchanged 0")
     golden = {name: page.expected_post() for page in pages if page.is_article
               for name in ARTICLE_POSTS if name.startswith(page.expected()["published_at"][:10])}
     assert posts(output) == golden
+
+
+def test_a_missing_archive_is_a_usage_error_before_anything_is_written(tmp_path):
+    output = tmp_path / "posts"
+    command = [sys.executable, "-m", "crawler.reextract", str(tmp_path / "nowhere.warc.gz"), "-s", f"OUTPUT_DIR={output}"]
+    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == f"python -m crawler.reextract: error: no such archive: {tmp_path}/nowhere.warc.gz"
+    crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "sina_archive", "-s", f"OUTPUT_DIR={output}"],
+                           cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    assert crawl.returncode == 2
+    assert crawl.stderr.splitlines()[-1].endswith(
+        "sina_archive needs an archive: -a warc=ARCHIVE[,ARCHIVE…] (WARC files or folders)")
+    assert not output.exists()

@@ -73,6 +73,8 @@ class SinaArchiveSpider(scrapy.Spider):
                 stats.inc_value("archive/skipped/other_site")
                 continue
             if self.is_listing(capture) or capture.key.endswith("/robots.txt"):
+                if urlsplit(capture.url).path == FEED_PATH:
+                    stats.inc_value("archive/feed_replies_seen")  # for sina_archive_7x24
                 continue
             reply = archive.read(capture)
             if reply is None:
