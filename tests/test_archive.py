@@ -17,7 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.store.warc import OPEN, SUFFIX, WarcWriter
 from tests.support.crash import crash_crawl_command, synthetic_site
-from tests.support.crawl import PROJECT, run_crawl
+from tests.support.crawl import PROJECT, crawl_command, run_crawl
+from tests.support.servers import RedisServer
 from tests.support.sites import Site
 
 DEMO_CRAWL = ("channels=china,roll,stock", "since=2005-01-01")
@@ -220,3 +221,32 @@ def test_a_crawl_killed_mid_run_leaves_readable_archives_and_the_next_run_a_new_
     assert kills == 3
     uris = {r["uri"] for path in files for r in records(path) if r["type"] in ("response", "revisit")}
     assert len({u for u in uris if "/doc-icrashtest" in u}) == 60
+
+
+def test_each_process_of_a_distributed_run_writes_its_own_files(tmp_path):
+    redis = RedisServer(tmp_path / "redis")
+    (tmp_path / "redis").mkdir()
+    redis.start()
+    site = Site(tmp_path)
+    archive = tmp_path / "archive"
+    try:
+        commands = [crawl_command(["-m", "scrapy", "crawl", "sina_finance"], mirror=site.mirror, output=site.output,
+                                  state=tmp_path / "unused.sqlite", spider_args=DEMO_CRAWL, REDIS_URL=redis.url,
+                                  REDIS_IDLE_CLOSE="1", ARCHIVE_DIR=str(archive), DOWNLOAD_DELAY="1",
+                                  DOWNLOAD_DELAY_JITTER="0", CONCURRENT_REQUESTS="2") for _ in range(2)]
+        workers = [subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                   for command in commands]
+        for process in workers:
+            _, stderr = process.communicate(timeout=180)
+            assert process.returncode == 0, stderr[-3000:]
+    finally:
+        site.close()
+        redis.stop()
+    files = archive_files(archive)
+    writers = {path.name.split("-")[3] for path in files}
+    assert writers == {str(process.pid) for process in workers}
+    fetched: list[str] = []
+    for path in files:
+        warcio_reads(path)
+        fetched += [r["uri"] for r in records(path) if r["type"] == "response" and r["uri"] in ARTICLES]
+    assert sorted(fetched) == sorted(ARTICLES)  # each article by one process, kept once
