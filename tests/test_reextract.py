@@ -16,6 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.store.lock import hold_crawl_locks, release
 from tests.support.crawl import PROJECT
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 
@@ -115,3 +116,19 @@ def test_a_missing_archive_is_a_usage_error_before_anything_is_written(tmp_path)
     assert crawl.stderr.splitlines()[-1].endswith(
         "sina_archive needs an archive: -a warc=ARCHIVE[,ARCHIVE…] (WARC files or folders)")
     assert not output.exists()
+
+
+def test_reextract_does_not_start_while_a_crawl_holds_the_output(tmp_path):
+    settings = {"OUTPUT_DIR": str(tmp_path / "posts"), "STATE_PATH": str(tmp_path / "state.sqlite")}
+    taken = hold_crawl_locks(settings, ["scrapy", "crawl", "sina_finance"])
+    try:
+        result = subprocess.run([sys.executable, "-m", "crawler.reextract", str(PROJECT / "demo"),
+                                 *(arg for name, value in settings.items() for arg in ("-s", f"{name}={value}"))],
+                                cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    finally:
+        for path in taken:
+            release(path)
+    assert result.returncode == 75
+    assert result.stderr.startswith("python -m crawler.reextract: not starting: another crawl holds ")
+    assert "command: scrapy crawl sina_finance" in result.stderr
+    assert not list((tmp_path / "posts").rglob("*.md"))
