@@ -9,6 +9,8 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from io import BytesIO
 from pathlib import Path
 
@@ -17,8 +19,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.store.lock import hold_crawl_locks, release
-from tests.support.crawl import PROJECT
-from tests.support.pages import ARTICLE_POSTS, fixture_pages
+from tests.support.crawl import PROJECT, start_warc_mirror, stop_mirror
+from tests.support.pages import ARTICLE_POSTS, fixture_page, fixture_pages
 
 CAPTURE = """
 import sys
@@ -132,3 +134,40 @@ def test_reextract_does_not_start_while_a_crawl_holds_the_output(tmp_path):
     assert result.stderr.startswith("python -m crawler.reextract: not starting: another crawl holds ")
     assert "command: scrapy crawl sina_finance" in result.stderr
     assert not list((tmp_path / "posts").rglob("*.md"))
+
+
+def test_a_deleted_page_is_replayed_as_deleted_and_reextracted_from_its_last_good_capture(tmp_path):
+    deleted = fixture_page("magichtml_news.sina_2024-05-10_inausehc2630922")
+    busy = fixture_page("gne_finance_roll_2018-12-28_ihqfskcn2160999")
+    archive = tmp_path / "history.warc.gz"
+    with open(archive, "wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="1.1")
+        for page in (deleted, busy):
+            writer.write_record(response(writer, page.url, [("Content-Type", "text/html")], page.body(),
+                                         "2024-05-10T08:00:00Z"))
+        for page, status in ((deleted, "404 Not Found"), (busy, "503 Service Unavailable")):
+            http = StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(page.url, "response", payload=BytesIO(b"gone"), length=4,
+                                                          http_headers=http,
+                                                          warc_headers_dict={"WARC-Date": "2024-06-01T08:00:00Z"}))
+    process, base = start_warc_mirror(archive)
+    try:
+        answers = {}
+        for page in (deleted, busy):
+            try:
+                with urllib.request.urlopen(f"{base}/{page.snapshot_path()}", timeout=30) as reply:
+                    answers[page.stem] = (reply.status, reply.read())
+            except urllib.error.HTTPError as error:
+                answers[page.stem] = (error.code, error.read())
+    finally:
+        stop_mirror(process)
+    assert answers[deleted.stem] == (404, b"gone")  # what the site says now
+    assert answers[busy.stem] == (200, busy.body())  # a 503 says nothing about the page
+
+    output = tmp_path / "posts"
+    result = subprocess.run([sys.executable, "-m", "crawler.reextract", str(archive), "-s", f"OUTPUT_DIR={output}",
+                             "-s", f"STATE_PATH={tmp_path / 'state.sqlite'}"], cwd=PROJECT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines()[-1].startswith("new 2, ")
+    assert sorted(posts(output).values()) == sorted([deleted.expected_post(), busy.expected_post()])

@@ -1,6 +1,7 @@
 """Reading WARC archives, ours or any other tool's (warcio, Heritrix, Common Crawl; gzipped or
-not, WARC/1.0 or 1.1; ARC goes through warcio's ARC reader, untested here): every HTTP response capture, the newest of each URL, and its
-payload as the client saw it (de-chunked, Content-Encoding undone). A ``revisit`` with an
+not, WARC/1.0 or 1.1; ARC goes through warcio's ARC reader, untested here): every HTTP response
+capture, the newest of each URL, and its payload as the client saw it (de-chunked,
+Content-Encoding undone). A ``revisit`` with an
 identical payload digest is read with the payload of the capture it repeats.
 """
 
