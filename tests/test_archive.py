@@ -15,6 +15,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.plumbing.archive import without_password
 from crawler.store.warc import OPEN, SUFFIX, WarcWriter
 from tests.support.crash import crash_crawl_command, synthetic_site
 from tests.support.crawl import PROJECT, crawl_command, run_crawl
@@ -250,3 +251,23 @@ def test_each_process_of_a_distributed_run_writes_its_own_files(tmp_path):
         warcio_reads(path)
         fetched += [r["uri"] for r in records(path) if r["type"] == "response" and r["uri"] in ARTICLES]
     assert sorted(fetched) == sorted(ARTICLES)  # each article by one process, kept once
+
+
+def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(tmp_path):
+    site = Site(tmp_path)
+    blocked = tmp_path / "archive-is-a-file"
+    blocked.write_text("not a folder\n", encoding="utf-8")
+    try:
+        result = run_crawl("sina_finance", site.output, site.mirror, *DEMO_CRAWL, ARCHIVE_DIR=str(blocked))
+    finally:
+        site.close()
+    assert len(list(site.output.rglob("*.md"))) == 8
+    stats = json.loads((site.output / ".runs" / "last.json").read_text(encoding="utf-8"))["stats"]
+    assert stats["archive/unavailable"] == 1 and stats["export/written"] == 8
+    assert "Archive unavailable, this crawl keeps no pages" in result.stderr
+    assert blocked.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_a_password_in_a_setting_stays_out_of_the_warcinfo():
+    assert without_password("redis://:s3cret@redis.internal:6379/0") == "redis://:***@redis.internal:6379/0"
+    assert without_password("http://127.0.0.1:8750") == "http://127.0.0.1:8750"

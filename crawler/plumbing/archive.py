@@ -1,6 +1,7 @@
 """WarcArchiveMiddleware: with ``ARCHIVE_DIR`` set, every response any spider receives (listing
 replies, article pages, robots.txt, error answers) goes into the WARC archive of
-crawler.store.warc, under the real URL; unset, it disables itself.
+crawler.store.warc, under the real URL; unset, it disables itself. An archive that cannot be
+written is an ERROR (``archive/unavailable``, ``archive/write_failed``), never a failed fetch.
 
 It sits next to the downloader (after HttpCompression, cookies and the mirror's handler), so it
 records the request headers as sent and the body as received, still compressed when it came so.
@@ -11,10 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sqlite3
 from datetime import UTC, datetime
 from http.client import responses
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
@@ -37,13 +40,24 @@ def crawler_version() -> str:
         return "unknown"
 
 
+def without_password(value: object) -> object:
+    """``redis://user:secret@host/0`` -> ``redis://user:***@host/0``; other values as they are."""
+    if not isinstance(value, str) or "://" not in value or "@" not in value:
+        return value
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
 def chosen_settings(settings: BaseSettings) -> dict[str, object]:
-    """The settings the project or the command line set (Scrapy's own defaults left out)."""
+    """The settings the project or the command line set (Scrapy's own defaults left out),
+    passwords in URLs hidden."""
     chosen = {}
     for name in sorted(settings.attributes):
         if (settings.getpriority(name) or 0) > 0:
             value = settings[name]
-            chosen[name] = value.copy_to_dict() if isinstance(value, BaseSettings) else value
+            chosen[name] = value.copy_to_dict() if isinstance(value, BaseSettings) else without_password(value)
     return chosen
 
 
@@ -85,7 +99,13 @@ class WarcArchiveMiddleware:
         return middleware
 
     def open(self) -> None:
-        self.writer = WarcWriter(self.folder, self.max_bytes, warcinfo(self.crawler))
+        try:
+            self.writer = WarcWriter(self.folder, self.max_bytes, warcinfo(self.crawler))
+        except (OSError, sqlite3.Error) as error:
+            # The posts matter more than their archive: the crawl goes on, loudly, without one.
+            self.crawler.stats.inc_value("archive/unavailable")
+            logger.error("Archive unavailable, this crawl keeps no pages: %s: %s", self.folder, error)
+            return
         for path in self.writer.repaired:
             logger.warning("Archive file of a killed crawl closed: %s", path)
         logger.info("Archiving every response under %s", self.folder)
@@ -108,7 +128,12 @@ class WarcArchiveMiddleware:
             request_body=request.body,
         )
         # In a thread: the reactor reads other pages meanwhile; the response goes on once it is kept.
-        kind = await deferred_to_future(deferToThread(self.writer.write, exchange))
+        try:
+            kind = await deferred_to_future(deferToThread(self.writer.write, exchange))
+        except (OSError, sqlite3.Error) as error:
+            self.crawler.stats.inc_value("archive/write_failed")
+            logger.error("Could not archive %s: %s", request.url, error)
+            return response
         self.crawler.stats.inc_value(f"archive/{kind}")
         self.crawler.stats.inc_value("archive/bytes", len(response.body))
         return response
