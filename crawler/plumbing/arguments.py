@@ -183,6 +183,14 @@ def parse_archives(value: str, settings: Settings | None = None) -> list[Path]:
     return paths
 
 
+def archive_paths(warc: str | list[str]) -> list[Path]:
+    """The archives given to an archive spider: a list from crawler.reextract (paths may hold
+    commas), a comma list from ``scrapy crawl -a warc=…`` (checked)."""
+    if isinstance(warc, list):
+        return [Path(path) for path in warc]
+    return ARCHIVE_ARGUMENTS.check({"warc": warc})["warc"]
+
+
 def _some_archive(values: dict[str, Any], raw: Mapping[str, str]) -> None:
     if not values["warc"]:
         raise ArgumentError("sina_archive needs an archive: -a warc=ARCHIVE[,ARCHIVE…] (WARC files or folders)")

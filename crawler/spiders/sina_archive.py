@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,13 +24,13 @@ import scrapy
 from scrapy.http import Response
 
 from crawler.items import Article, RollEntry
-from crawler.plumbing.arguments import ARCHIVE_ARGUMENTS, url_problem
+from crawler.plumbing.arguments import ARCHIVE_ARGUMENTS, archive_paths, url_problem
 from crawler.plumbing.reading import read_article
 from crawler.sina.channels import Channel, load_channels
 from crawler.sina.roll import ROLL_HOSTS, RollError, parse_roll
 from crawler.sina.zhibo import FEED_PATH, ZHIBO_HOST
 from crawler.store.state import FORGOTTEN, crawl_state
-from crawler.store.warc_read import Archive, Capture
+from crawler.store.warc_read import Archive, Capture, url_key
 
 ROLL_PATH = "/api/roll/get"
 PAGE_TYPES = ("text/html", "application/xhtml", "text/plain")
@@ -44,22 +43,13 @@ class Listing:
     entry: RollEntry
 
 
-def url_key(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
-
-
 class SinaArchiveSpider(scrapy.Spider):
     name = "sina_archive"
     arguments = ARCHIVE_ARGUMENTS
 
     def __init__(self, warc: str | list[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A list from crawler.reextract (paths may hold commas), a comma list from `scrapy crawl -a`.
-        if isinstance(warc, list):
-            self.paths: list[Path] = [Path(path) for path in warc]
-        else:
-            self.paths = self.arguments.check({"warc": warc})["warc"]
+        self.paths = archive_paths(warc)
 
     async def start(self) -> AsyncIterator[Article]:
         stats = self.crawler.stats

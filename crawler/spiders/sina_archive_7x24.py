@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import scrapy
 
 from crawler.items import LiveItem
-from crawler.plumbing.arguments import ARCHIVE_ARGUMENTS
+from crawler.plumbing.arguments import ARCHIVE_ARGUMENTS, archive_paths
 from crawler.sina.zhibo import FEED_PATH, ZHIBO_HOST, FeedError, LiveEntry, load_feeds, parse_feed
 from crawler.store.warc_read import Archive
 
@@ -31,10 +30,7 @@ class SinaArchive7x24Spider(scrapy.Spider):
 
     def __init__(self, warc: str | list[str] = "", *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if isinstance(warc, list):
-            self.paths: list[Path] = [Path(path) for path in warc]
-        else:
-            self.paths = self.arguments.check({"warc": warc})["warc"]
+        self.paths = archive_paths(warc)
 
     async def start(self) -> AsyncIterator[LiveItem]:
         stats = self.crawler.stats

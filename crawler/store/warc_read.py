@@ -23,6 +23,12 @@ WIRE_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
 TRANSIENT = {403, 408, 429}
 
 
+def url_key(url: str) -> str:
+    """The URL without its scheme (http and https captures are the same page): ``host/path?query``."""
+    parts = urlsplit(url)
+    return f"{(parts.hostname or '').lower()}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+
 @dataclass(frozen=True)
 class Capture:
     """One response (or revisit) record: where it is and what it says about its URL."""
@@ -38,9 +44,7 @@ class Capture:
 
     @property
     def key(self) -> str:
-        """The URL without its scheme: ``host/path?query``."""
-        parts = urlsplit(self.url)
-        return f"{(parts.hostname or '').lower()}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+        return url_key(self.url)
 
     @property
     def transient(self) -> bool:
