@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.plumbing.archive import without_password
 from crawler.store.warc import OPEN, SUFFIX, WarcWriter
 from tests.support.crash import crash_crawl_command, synthetic_site
-from tests.support.crawl import PROJECT, crawl_command, run_crawl
+from tests.support.crawl import PROJECT, crawl_command, run_crawl, start_warc_mirror, stop_mirror
 from tests.support.servers import RedisServer
 from tests.support.sites import Site
 
@@ -271,3 +271,29 @@ def test_an_archive_that_cannot_be_written_is_an_error_not_a_lost_crawl(tmp_path
 def test_a_password_in_a_setting_stays_out_of_the_warcinfo():
     assert without_password("redis://:s3cret@redis.internal:6379/0") == "redis://:***@redis.internal:6379/0"
     assert without_password("http://127.0.0.1:8750") == "http://127.0.0.1:8750"
+
+
+def test_every_answer_is_kept_a_retried_503_too_and_replay_serves_the_good_one(tmp_path):
+    site = Site(tmp_path)
+    archive = tmp_path / "archive"
+    page = "finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"
+    site.add_faults({"match": page, "fault": "status", "status": 503, "times": 2})
+    try:
+        result = run_crawl("sina_finance", site.output, site.mirror, *DEMO_CRAWL, ARCHIVE_DIR=str(archive),
+                           RETRY_BACKOFF_BASE="0.05")
+        assert result.returncode == 0, result.stderr[-3000:]
+    finally:
+        site.close()
+    [path] = archive_files(archive)
+    answers = [r["status"] for r in records(path) if r["type"] == "response" and r["uri"] == f"https://{page}"]
+    assert answers == [503, 503, 200]
+    process, mirror = start_warc_mirror(archive)
+    try:
+        replay = run_crawl("sina_finance", tmp_path / "replayed", mirror, *DEMO_CRAWL)
+        assert replay.returncode == 0, replay.stderr[-3000:]
+    finally:
+        stop_mirror(process)
+    crawled = {p.relative_to(site.output): p.read_bytes() for p in site.output.rglob("*.md")}
+    assert {p.relative_to(tmp_path / "replayed"): p.read_bytes() for p in (tmp_path / "replayed").rglob("*.md")} \
+        == crawled
+    assert json.loads((tmp_path / "replayed" / ".runs" / "last.json").read_text())["stats"].get("retry/count") is None
