@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/crawl.py compare [--articles 280] [--rounds 3]
     .venv/bin/python bench/crawl.py scale [--articles 2000 5000 20000]
+    .venv/bin/python bench/crawl.py archive [--articles 1000] [--rounds 3]
 
 ``compare`` (P2): ``scrapy crawl sina_article`` (parse, pipelines, atomic writes, state) and
 ``scrapy runspider bench/fetch_only.py`` over the same URLs, same mirror, same settings,
@@ -10,6 +11,10 @@ seconds per article (the process's user + system time), peak RSS (``memusage/max
 ``scale`` (P3, P4): ``scrapy crawl sina_finance`` over synthetic snapshots of N articles built
 from the saved article pages (distinct doc ids, titles and dates, all listed in the roll feed,
 well under ROLL_MAX_PAGES), then a rerun with nothing new: wall time, requests, peak RSS.
+``archive``: ``scrapy crawl sina_finance`` over a synthetic snapshot with ``ARCHIVE_DIR`` set and
+unset, alternated, each round into fresh folders: articles/s, CPU per article, the archive's
+bytes per 1,000 articles; then a rerun with ``refetch=1`` into the same archive (every page again,
+the same bytes: revisit records) and what it added.
 Not a test: numbers depend on the machine.
 """
 
@@ -154,6 +159,50 @@ def scale(sizes: list[int], parse_processes: int) -> None:
         print(f"\nP3: peak RSS at {high} / at {low} = {peaks[high] / peaks[low]:.2f}× (goal ≤ 1.25×)")
 
 
+def folder_bytes(folder: Path) -> int:
+    return sum(path.stat().st_size for path in folder.glob("*.warc.gz"))
+
+
+def archive(articles: int, rounds: int, parse_processes: int) -> None:
+    work = Path(tempfile.mkdtemp(prefix="bench-archive-"))
+    build_snapshot(work, articles)
+    process, mirror = start_mirror(work / "snapshot")
+    runs: dict[str, list[dict[str, float]]] = {"off": [], "on": []}
+    sizes, revisits = [], []
+    try:
+        for round_ in range(rounds):
+            for mode in ("off", "on") if round_ % 2 == 0 else ("on", "off"):
+                out = work / f"{mode}-{round_}"
+                command = [sys.executable, "-m", "scrapy", "crawl", "sina_finance", "-a", "channels=china",
+                           "-a", "since=2019-12-31", *settings_args(mirror, out, 0), "-s", "ROLL_MAX_PAGES=100000",
+                           "-s", f"PARSE_PROCESSES={parse_processes}"]
+                if mode == "on":
+                    command += ["-s", f"ARCHIVE_DIR={out / 'archive'}"]
+                runs[mode].append(run(command))
+                if mode == "on":
+                    sizes.append(folder_bytes(out / "archive"))
+                    run([*command, "-a", "refetch=1"])
+                    revisits.append(folder_bytes(out / "archive") - sizes[-1])
+                shutil.rmtree(out)
+    finally:
+        stop_mirror(process)
+        shutil.rmtree(work)
+    print(f"{articles} articles (sina_finance, one channel), {rounds} rounds each, alternated\n")
+    print("| archive | articles/s (median) | CPU per article | peak RSS MiB |")
+    print("|---|---|---|---|")
+    rate = {}
+    for mode, results in runs.items():
+        rate[mode] = statistics.median(articles / r["elapsed"] for r in results)
+        cpu = statistics.median(r["cpu"] / articles for r in results)
+        rss = statistics.median(r["rss"] for r in results)
+        print(f"| {mode} | {rate[mode]:.0f} | {cpu * 1000:.1f} ms | {rss:.0f} |")
+    print(f"\nwith the archive / without = {rate['on'] / rate['off']:.2f}×")
+    per_1000 = statistics.median(sizes) / articles * 1000
+    again = statistics.median(revisits) / articles * 1000
+    print(f"archive: {per_1000 / 2**20:.1f} MiB per 1,000 articles (first crawl: responses, requests, roll "
+          f"replies, robots.txt); a refetch of the same pages adds {again / 2**10:.0f} KiB per 1,000 (revisits)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="what", required=True)
@@ -162,11 +211,16 @@ def main() -> None:
     one.add_argument("--rounds", type=int, default=3)
     two = sub.add_parser("scale")
     two.add_argument("--articles", type=int, nargs="+", default=[2000, 5000, 20000])
+    three = sub.add_parser("archive")
+    three.add_argument("--articles", type=int, default=1000)
+    three.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--parse-processes", type=int, default=0, help="PARSE_PROCESSES of our crawls")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; PARSE_PROCESSES={args.parse_processes}\n")
     if args.what == "compare":
         compare(args.articles, args.rounds, args.parse_processes)
+    elif args.what == "archive":
+        archive(args.articles, args.rounds, args.parse_processes)
     else:
         scale(args.articles, args.parse_processes)
 

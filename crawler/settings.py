@@ -70,6 +70,14 @@ REDIS_KEY_PREFIX = "sina_finance"
 # A process leaves the run once the shared queue has stayed empty this many seconds.
 REDIS_IDLE_CLOSE = 10
 
+# --- Keeping the pages -------------------------------------------------------------------
+# Folder of the WARC archive (ISO 28500, written with warcio): every response of every crawl,
+# listing replies, article pages and robots.txt, for replay (`python -m crawler.mirror --warc`)
+# and re-extraction (`python -m crawler.reextract`). Empty: off.
+ARCHIVE_DIR = ""
+# An archive file is closed and the next one started once it holds this many bytes.
+ARCHIVE_MAX_BYTES = 1_000_000_000
+
 # --- Run reporting ----------------------------------------------------------------------
 # A copy of the run summary JSON goes here too (OUTPUT_DIR/.runs/ always gets one).
 RUN_SUMMARY_FILE = ""
@@ -120,6 +128,8 @@ RETRY_BACKOFF_MAX = 60.0
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.plumbing.backoff.BackoffRetryMiddleware": 550,
+    # Next to the downloader: records requests as sent and responses as received (ARCHIVE_DIR).
+    "crawler.plumbing.archive.WarcArchiveMiddleware": 950,
 }
 DEFAULT_REQUEST_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,application/json;q=0.9,*/*;q=0.8",

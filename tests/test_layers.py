@@ -69,7 +69,7 @@ BELOW = {  # room: the rooms it may import, itself included
     "spiders": {"vocabulary", "sina", "store", "plumbing", "distributed", "spiders"},
     "pipelines": {"vocabulary", "sina", "store", "plumbing", "format", "pipelines"},
     "ops": {"vocabulary", "sina", "store", "plumbing", "distributed", "format", "pipelines", "ops"},
-    "mirror": {"vocabulary", "sina", "mirror"},
+    "mirror": {"vocabulary", "sina", "store", "mirror"},  # store: the WARC archive it can serve
     "commands": set(ROOMS),
 }
 

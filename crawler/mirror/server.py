@@ -174,7 +174,9 @@ def serve(snapshot_dir: Path, port: int = 0, host: str = "127.0.0.1") -> Threadi
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m crawler.mirror", description=__doc__.splitlines()[0])
-    parser.add_argument("snapshot", type=Path, help="snapshot folder holding pages/<host>/<path>")
+    parser.add_argument("snapshot", type=Path, nargs="?", help="snapshot folder holding pages/<host>/<path>")
+    parser.add_argument("--warc", type=Path, nargs="+", metavar="ARCHIVE",
+                        help="serve WARC files (or folders of them) instead: the newest capture of each URL")
     parser.add_argument("--port", type=int, default=8750)
     parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
     parser.add_argument("--roll-max-page", type=int, default=None,
@@ -182,12 +184,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--zhibo-page-size", type=int, default=DEFAULT_MAX_PAGE_SIZE,
                         help="most 7x24 feed items per page, whatever page_size asks (default: %(default)s)")
     args = parser.parse_args(argv)
-    if not (args.snapshot / "pages").is_dir():
-        parser.error(f"{args.snapshot}/pages is not a folder")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    snapshot = Snapshot(args.snapshot, args.roll_max_page, args.zhibo_page_size)
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(snapshot))
-    print(f"Serving {args.snapshot} on http://{args.host}:{server.server_port}", flush=True)
+    if args.warc:
+        if args.snapshot is not None:
+            parser.error("give a snapshot folder or --warc ARCHIVE, not both")
+        missing = [str(path) for path in args.warc if not path.exists()]
+        if missing:
+            parser.error(f"no such archive: {', '.join(missing)}")
+        from crawler.mirror.warc_site import WarcSite, make_warc_handler  # only an archive's mirror reads WARC
+
+        handler, what = make_warc_handler(WarcSite(args.warc)), " ".join(map(str, args.warc))
+    else:
+        if args.snapshot is None or not (args.snapshot / "pages").is_dir():
+            parser.error(f"{args.snapshot}/pages is not a folder" if args.snapshot else "give a snapshot folder")
+        snapshot = Snapshot(args.snapshot, args.roll_max_page, args.zhibo_page_size)
+        handler, what = make_handler(snapshot), str(args.snapshot)
+    server = ThreadingHTTPServer((args.host, args.port), handler)
+    print(f"Serving {what} on http://{args.host}:{server.server_port}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -174,5 +174,31 @@ LIVE_ARGUMENTS = Arguments("sina_7x24", {
     "max_pages": Argument(parse_positive, "feed pages per feed (setting ZHIBO_MAX_PAGES)"),
 }, combine=_window)
 
+def parse_archives(value: str, settings: Settings | None = None) -> list[Path]:
+    """A comma list of WARC files or folders of them, each of which must exist."""
+    paths = [Path(part.strip()) for part in value.split(",") if part.strip()]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        raise ValueError(f"no such file or folder: {', '.join(missing)}")
+    return paths
+
+
+def archive_paths(warc: str | list[str]) -> list[Path]:
+    """The archives given to an archive spider: a list from crawler.reextract (paths may hold
+    commas), a comma list from ``scrapy crawl -a warc=…`` (checked)."""
+    if isinstance(warc, list):
+        return [Path(path) for path in warc]
+    return ARCHIVE_ARGUMENTS.check({"warc": warc})["warc"]
+
+
+def _some_archive(values: dict[str, Any], raw: Mapping[str, str]) -> None:
+    if not values["warc"]:
+        raise ArgumentError("sina_archive needs an archive: -a warc=ARCHIVE[,ARCHIVE…] (WARC files or folders)")
+
+
+ARCHIVE_ARGUMENTS = Arguments("sina_archive", {
+    "warc": Argument(parse_archives, "comma list of WARC files, or folders of them"),
+}, combine=_some_archive)
+
 # Spiders whose class does not declare ``arguments`` yet.
 DECLARED = {spec.spider: spec for spec in (FINANCE_ARGUMENTS, ARTICLE_ARGUMENTS, LIVE_ARGUMENTS)}

@@ -17,8 +17,18 @@ FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
 
 def start_mirror(snapshot_dir: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     """``python -m crawler.mirror SNAPSHOT --port 0``; returns the process and its base URL."""
+    return _start_mirror(str(snapshot_dir), *extra)
+
+
+def start_warc_mirror(*archives: Path) -> tuple[subprocess.Popen, str]:
+    """``python -m crawler.mirror --warc ARCHIVE… --port 0``; returns the process and its base URL."""
+    return _start_mirror("--port", "0", "--warc", *map(str, archives))
+
+
+def _start_mirror(*args: str) -> tuple[subprocess.Popen, str]:
+    extra = () if "--port" in args else ("--port", "0")
     process = subprocess.Popen(
-        [sys.executable, "-m", "crawler.mirror", str(snapshot_dir), "--port", "0", *extra],
+        [sys.executable, "-m", "crawler.mirror", *args, *extra],
         cwd=PROJECT,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
