@@ -7,6 +7,7 @@ import json
 import shutil
 import urllib.request
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from crawler.mirror.server import serve
 from crawler.sina.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.values import SHANGHAI
 from tests.support.sites import DEMO
+
+FIXTURE_DIR = Path(__file__).parent / "fixtures" / "zhibo"
 
 FEED = load_feeds()["7x24"]
 
@@ -110,3 +113,17 @@ def test_the_mirror_pages_the_demo_day_newest_first_ten_at_most(demo_mirror):
     assert parse_feed(get(base, "zhibo_id=164&page=1")).entries == []
     jsonp = get(base, "zhibo_id=152&page=1&callback=cb")
     assert jsonp.startswith(b"try{cb({") and len(parse_feed(jsonp).entries) == 10
+
+
+def test_the_real_reply_gives_stock_symbols_not_the_company_names_its_key_holds():
+    """tests/fixtures/zhibo/ta_zhibo_feed_152_2026-09-04_page1.json (a whole real reply): ``ext.stocks``
+    ``key`` is 福建水泥, 西藏天路…; the symbols come from market + symbol; sector codes (sih30184,
+    si931071), funds and FX pairs are left out."""
+    body = (FIXTURE_DIR / "ta_zhibo_feed_152_2026-09-04_page1.json").read_bytes()
+    stocks = {entry.item_id: entry.stocks for entry in parse_feed(body).entries}
+    assert stocks[5076690] == ()
+    assert [ids for ids, codes in stocks.items() if codes] == [5076687, 5076686, 5076685, 5076683]
+    assert stocks[5076687] == ("sh600802", "sh600326", "sz001225", "sz000672", "sh600801", "hk06655", "sh600724")
+    assert stocks[5076686] == ("sz300672", "sh688347", "hk01347", "sh688361")
+    assert stocks[5076685] == ("usNMR",)
+    assert stocks[5076683] == ("sz002396",)

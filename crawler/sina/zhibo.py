@@ -23,6 +23,7 @@ import yaml
 
 from crawler.sina.channels import read_table
 from crawler.sina.roll import RollError, _json_or_jsonp
+from crawler.sina.symbols import from_market
 from crawler.values import parse_beijing_time
 
 ZHIBO_HOST = "zhibo.sina.com.cn"
@@ -131,9 +132,15 @@ def live_entry(raw: object) -> LiveEntry:
         tags=tuple(str(tag["name"]).strip() for tag in tags),
         tag_ids=tuple(int(tag["id"]) for tag in tags if str(tag.get("id", "")).isdigit()),
         docurl=str(ext.get("docurl") or raw.get("docurl") or "").strip(),
-        stocks=tuple(str(stock.get("key") or f"{stock.get('market', '')}{stock.get('symbol', '')}")
-                     for stock in stocks if stock.get("key") or stock.get("symbol")),
+        stocks=tuple(dict.fromkeys(code for stock in stocks if (code := _stock_code(stock)))),
     )
+
+
+def _stock_code(stock: dict) -> str | None:
+    """An ``ext.stocks`` entry as a symbol (crawler.sina.symbols); the real reply's ``key`` is the
+    company's name (福建水泥), so the code comes from ``market`` + ``symbol``; funds, FX and sector
+    codes are no stock symbols."""
+    return from_market(str(stock.get("market") or ""), str(stock.get("symbol") or ""))
 
 
 def _ext(value: object) -> dict:
