@@ -113,6 +113,7 @@ def human_summary(summary: dict, log_file: Path) -> str:
         f"{summary['article_requests']} articles, {summary['retries']} retries)",
         f"  errors     {summary['errors']}",
         *(f"  stale      {channel}: {why}" for channel, why in summary.get("stale_channels", {}).items()),
+        *(f"  symbol     {symbol}: {note}" for symbol, note in summary.get("symbols", {}).items()),
         f"  log        {log_file}",
         "  result     OK" if summary["ok"] else "  result     FAILED: " + "; ".join(summary["problems"]),
     ]
@@ -122,6 +123,8 @@ def human_summary(summary: dict, log_file: Path) -> str:
 def _pages(summary: dict) -> str:
     if summary.get("feed_pages"):
         return f"{summary['feed_pages']} feed pages"
+    if summary.get("symbols"):
+        return f"{summary.get('list_pages', 0)} list pages"
     return f"{summary['roll_pages']} roll pages"
 
 
@@ -179,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delete logs and dated run summaries (OUTPUT_DIR/.runs, last.json stays) older "
                              "than this many days (default: %(default)s)")
     parser.add_argument("--spider", default="sina_finance", metavar="NAME",
-                        help="spider to run: sina_finance, sina_7x24 or sina_article (default: %(default)s)")
+                        help="spider to run: sina_finance, sina_7x24, sina_stock_news or sina_article "
+                             "(default: %(default)s)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a channel is stale (its newest item is older than STALE_CHANNEL_HOURS); "
                              "without it a stale channel is a warning only")
