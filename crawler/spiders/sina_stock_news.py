@@ -36,6 +36,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.distributed import takes_the_listing
 from crawler.items import Article
 from crawler.plumbing.arguments import STOCK_NEWS_ARGUMENTS, url_problem
 from crawler.plumbing.reading import read_article, record_fetch_failure
@@ -98,6 +99,9 @@ class SinaStockNewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         self.state = crawl_state(self.crawler)
+        if not takes_the_listing(self.crawler):
+            self.symbols = []  # another process of the distributed run lists them
+            return
         now = datetime.now(SHANGHAI)
         for symbol in self.symbols:
             coverage = self.state.coverage(MARK_PREFIX + symbol)
