@@ -227,3 +227,36 @@ def test_a_symbol_file_with_comments(site, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert set(site.posts()) == {P2024}
     assert list(site.summary()["symbols"]) == ["sh600631"]
+
+
+LIST_PAGE_2 = "vip.stock.finance.sina.com.cn/corp/view/vCB_AllNewsStock.php?symbol=sh600631&Page=2"
+
+
+@pytest.mark.parametrize("rule, retries", [
+    ({"fault": "status", "status": 503, "times": 2}, 2),
+    ({"fault": "status", "status": 429, "retry_after": "1", "times": 1}, 1),
+    ({"fault": "drop", "times": 1}, 1),
+    ({"fault": "truncate", "times": 1}, 1),
+    ({"fault": "slow", "seconds": 5, "times": 1}, 1),
+], ids=["503x2", "429-retry-after", "drop", "truncate", "slow"])
+def test_transient_list_page_faults_are_retried_and_the_run_is_whole(site, rule, retries):
+    site.add_faults({"match": LIST_PAGE_2, **rule})
+    result = cron(site, "symbols=sh600631", "since=2005-01-01", RETRY_BACKOFF_BASE="0.1", DOWNLOAD_TIMEOUT="3")
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = site.summary()
+    assert (summary["stats"]["retry/count"], summary["list_pages"], summary["errors"]) == (retries, 3, 0)
+    assert set(site.posts()) == SH600631
+
+
+def test_a_list_page_that_is_no_list_and_one_redirected_off_sina_are_reasons_not_crashes(site):
+    site.add_faults({"match": LIST_PAGE_2, "fault": "reply", "body": "<html><body>系统繁忙</body></html>"},
+                    {"match": "vip.stock.finance.sina.com.cn/corp/view/vCB_AllNewsStock.php?symbol=sz000002&Page=1",
+                     "fault": "redirect", "location": "https://example.com/blocked"})
+    result = cron(site, "symbols=sh600631,sz000002", "since=2005-01-01")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in site.crawl_log()
+    notes = site.summary()["symbols"]
+    assert notes["sh600631"] == ("3 listed in the window, 1 page(s) read; page 2 is no list page "
+                                 "(no_list: no div.datelist: not a 个股资讯 list page)")
+    assert notes["sz000002"].startswith("0 listed in the window, 0 page(s) read; no news page (")
+    assert set(site.posts()) == {P2024, P2018, P2016}
