@@ -5,7 +5,8 @@ and from the state (``--state``, read-only: it is never created, migrated or loc
 newest item listed (the channel's high-water mark, and its age) and the number of articles
 recorded under the channel. Without a state file the state columns are left out.
 
-The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column). With
+The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column), then
+the ``source: stock_news`` row (sina_stock_news: the symbols with a mark, the newest of their marks). With
 run summaries (``--runs``, default ``output/.runs``: OUTPUT_DIR/.runs) two more columns show each
 channel's health in the latest run that listed it: the items it listed, and ``ok`` or ``STALE``
 with why (its newest item older than that run's STALE_CHANNEL_HOURS, or nothing listed); a
@@ -112,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         channels = load_channels(args.channels_file)
+        stock_rows = load_channels(args.channels_file, "stock_news")
         feeds = load_feeds(args.feeds_file)
     except (ChannelError, ValueError) as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
@@ -142,13 +144,20 @@ def main(argv: list[str] | None = None) -> int:
             iso = health[feed.name][0].get("newest") if feed.name in health else None
             row += [newest(int(datetime.fromisoformat(iso).timestamp()) if iso else None, now), "-"]
         rows.append(row + (health_cells(health, feed.name) if health else []))
+    symbols = {name: mark for name, (mark, _) in (stats or {}).items() if name.startswith("stock_news:")}
+    for channel in stock_rows.values():  # sina_stock_news: its marks are per symbol
+        row = [channel.name, channel.title, f"个股资讯 {len(symbols)} symbol(s)", " / ".join(channel.categories), ""]
+        if stats is not None:
+            marks = [mark for mark in symbols.values() if mark is not None]
+            row += [newest(max(marks) if marks else None, now), str(stats.get(channel.name, (None, 0))[1])]
+        rows.append(row + (["", ""] if health else []))
     try:
         print(table(rows), flush=True)
     except BrokenPipeError:  # e.g. piped into head
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter closes it at exit
         return code
     if stats is not None:
-        for name in sorted(set(stats) - set(channels)):
+        for name in sorted(set(stats) - set(channels) - set(stock_rows) - set(symbols)):
             print(f"(the state also holds {name!r}, which {args.channels_file} does not list)")
     else:
         print(note, file=sys.stderr)

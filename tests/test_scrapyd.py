@@ -75,7 +75,8 @@ def test_scrapyd_deploy_and_a_scheduled_crawl_of_the_demo(tmp_path, scrapyd):
     assert deployed.returncode == 0, deployed.stderr
     assert '"status": "ok"' in deployed.stdout
     assert call(base, "listprojects.json")["projects"] == ["crawler"]
-    assert call(base, "listspiders.json?project=crawler")["spiders"] == ["sina_7x24", "sina_article", "sina_finance"]
+    assert call(base, "listspiders.json?project=crawler")["spiders"] == ["sina_7x24", "sina_article", "sina_finance",
+                                                                        "sina_stock_news"]
     egg = next((home / "eggs" / "crawler").glob("*.egg"))
     assert {"crawler/sina/channels.yaml", "crawler/sina/zhibo.yaml"} <= set(zipfile.ZipFile(egg).namelist())
 

@@ -89,6 +89,11 @@ def test_a_symbol_s_articles_and_7x24_items_newest_first_from_a_sqlite_state(sit
 
 def test_it_reads_beside_a_writer_holding_the_state_and_changes_nothing(site):
     crawl_all(site)
+    channels = subprocess.run([sys.executable, "-m", "crawler.channels", "--state", str(site.work / "crawl.sqlite")],
+                              cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    row = next(line for line in channels.stdout.splitlines() if line.startswith("stock_news "))
+    assert row.split()[:4] == ["stock_news", "个股资讯", "个股资讯", "1"] and "2024-05-10 00:26" in row
+    assert "also holds" not in channels.stdout
     path = site.work / "crawl.sqlite"
     writer = SQLiteState(path)
     writer.db.execute("BEGIN IMMEDIATE")  # a crawl in the middle of a write
