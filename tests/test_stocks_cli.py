@@ -14,14 +14,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import frontmatter
 import pytest
 
+from crawler.sina.pages import read_page
 from crawler.store.redis_state import RedisState, connect
 from crawler.store.state import SQLiteState
+from pipelines.format import render_post
 from tests.support.crawl import PROJECT
+from tests.support.pages import fixture_pages
 from tests.support.servers import RedisServer
 from tests.support.sites import Site
-from tests.test_stock_news_crawl import P2011, P2024, add_list, cron
+from tests.test_stock_news_crawl import P2011, P2024, STOCKS_2011, add_list, cron
 
 URL_2024 = "https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml"
 POST_7X24 = "2024-05-10/新浪财经7x24 2024-05-10.md"
@@ -167,3 +171,16 @@ def test_a_state_written_before_stocks_has_no_tags_until_recorded_again(tmp_path
     reopened = SQLiteState(path)  # a crawl adds the column
     assert [p.stocks for p in reopened.posts()] == [None]
     reopened.close()
+
+
+def test_stocks_in_the_front_matter_only_when_asked():
+    pages = {page.stem: page for page in fixture_pages()}
+    zebra = pages["zebra_finance_stock_2011-08-22_145810356592.shtml"]
+    article = read_page(zebra.url, zebra.body(), zebra.headers)
+    asked = render_post(article, "seed", ["doc_id", "stocks"])
+    assert "\ndoc_id: '145810356592'\nstocks: [sh600631, sh600827, sh600632, sh600607, sh600825]\n---\n" in asked
+    assert frontmatter.loads(asked)["stocks"] == STOCKS_2011
+    assert "stocks" not in render_post(article).split("\n---\n", 2)[1]
+    news = pages["gne_news.sina_2019-11-25_iihnzahi3275702"]
+    none = render_post(read_page(news.url, news.body(), news.headers), "seed", ["stocks"])
+    assert "\nstocks: []\n---\n" in none and frontmatter.loads(none)["stocks"] == []

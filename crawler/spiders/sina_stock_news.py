@@ -226,6 +226,7 @@ class SinaStockNewsSpider(scrapy.Spider):
         if article is None:
             return
         article.doc_id = listed.row.doc_id
+        article.published_at = article.published_at or listed.row.time  # a page with no date of its own
         article.stocks = list(dict.fromkeys([*article.stocks, *listed.symbols]))
         channel = self.home_of(article.doc_id)
         article.categories = list(channel.categories)
