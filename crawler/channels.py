@@ -5,7 +5,8 @@ and from the state (``--state``, read-only: it is never created, migrated or loc
 newest item listed (the channel's high-water mark, and its age) and the number of articles
 recorded under the channel. Without a state file the state columns are left out.
 
-The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column). With
+The 7x24 feeds of ZHIBO_FEEDS_FILE follow, one row each (``zhibo <id>`` in the pair column), then
+the ``source: stock_news`` row (sina_stock_news: the symbols with a mark, the newest of their marks). With
 run summaries (``--runs``, default ``output/.runs``: OUTPUT_DIR/.runs) two more columns show each
 channel's health in the latest run that listed it: the items it listed, and ``ok`` or ``STALE``
 with why (its newest item older than that run's STALE_CHANNEL_HOURS, or nothing listed); a
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         channels = load_channels(args.channels_file)
+        stock_rows = load_channels(args.channels_file, "stock_news")
         feeds = load_feeds(args.feeds_file)
     except (ChannelError, ValueError) as error:
         print(f"{parser.prog}: {error}", file=sys.stderr)
@@ -52,14 +54,15 @@ def main(argv: list[str] | None = None) -> int:
             stats = read_stats(args.state)
         except sqlite3.Error as error:
             note, code = f"(state {args.state} unreadable: {error})", 1
-    rows = report_rows(channels, feeds, stats, health)
+    rows = report_rows(channels, feeds, stock_rows, stats, health)
     try:
         print(table(rows), flush=True)
     except BrokenPipeError:  # e.g. piped into head
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the interpreter closes it at exit
         return code
     if stats is not None:
-        for name in sorted(set(stats) - set(channels)):
+        symbols = {name for name in stats if name.startswith("stock_news:")}
+        for name in sorted(set(stats) - set(channels) - set(stock_rows) - symbols):
             print(f"(the state also holds {name!r}, which {args.channels_file} does not list)")
     else:
         print(note, file=sys.stderr)

@@ -40,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="delete logs and dated run summaries (OUTPUT_DIR/.runs, last.json stays) older "
                              "than this many days (default: %(default)s)")
     parser.add_argument("--spider", default="sina_finance", metavar="NAME",
-                        help="spider to run: sina_finance, sina_7x24 or sina_article (default: %(default)s)")
+                        help="spider to run: sina_finance, sina_7x24, sina_stock_news or sina_article "
+                             "(default: %(default)s)")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when a channel is stale (its newest item is older than STALE_CHANNEL_HOURS); "
                              "without it a stale channel is a warning only")

@@ -1,8 +1,9 @@
 """Offline demo: ``python -m crawler.demo [OUTPUT]``.
 
-Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them, and a
-day of 7x24 items) on loopback and runs the main crawl, then the 7x24 crawl, against it through
-the cron command. Writes posts, state, logs and run summaries under OUTPUT; no network is needed.
+Serves the shipped snapshot (demo/snapshot: real saved pages and a roll API listing them, a
+day of 7x24 items, and the 个股资讯 list of sh600631) on loopback and runs the main crawl, the
+7x24 crawl, then the stock news crawl against it through the cron command. Writes posts, state,
+logs and run summaries under OUTPUT; no network is needed.
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = cron.main(["-a", "channels=china,roll,stock", "-a", "since=2005-01-01", *common])
         live = cron.main(["--spider", "sina_7x24", "-a", "since=2024-05-10", *common])
-        code = code or live
+        stock = cron.main(["--spider", "sina_stock_news", "-a", "symbols=sh600631", "-a", "since=2005-01-01", *common])
+        code = code or live or stock
     finally:
         server.shutdown()
         server.server_close()

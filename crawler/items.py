@@ -49,6 +49,9 @@ class Article:
     keywords: list[str] = field(default_factory=list)
     channel: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
+    # The stocks the article is about (crawler.sina.symbols forms), in order of first mention:
+    # the body's stock links and spans, the news_keyword_pub comment, the 个股资讯 lists that led to it.
+    stocks: list[str] = field(default_factory=list)
     description: str | None = None
     template: str = ""
     # Front-matter categories; filled from the channel configuration (None = the seed channel's).

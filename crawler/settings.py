@@ -55,6 +55,12 @@ ZHIBO_PAGE_SIZE = 20
 # Most feed pages read per feed and run.
 ZHIBO_MAX_PAGES = 50
 
+# --- Per-stock news (sina_stock_news) -------------------------------------------------------
+# Most 个股资讯 list pages (40 rows each) read per symbol and run.
+STOCK_NEWS_MAX_PAGES = 20
+# A symbol's first run (no mark yet, no -a since) lists this many days back.
+STOCK_NEWS_FIRST_RUN_DAYS = 30
+
 # --- Incremental state -------------------------------------------------------------------
 # Incremental state: which doc ids are written, where, with what content, and each channel's
 # mark. STATE_CLASS implements crawler.store.state.StateStore; the SQLite store keeps it in STATE_PATH.

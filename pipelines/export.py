@@ -136,7 +136,7 @@ class PostExportPipeline:
         self.state.record(article.doc_id, article.url, str(path), hashlib.sha256(data).hexdigest(), mtime, status,
                           channel=article.roll_channel, title=post_title(article), published=published,
                           source=article.source, categories=post_categories(article),
-                          body_mode=body_mode)
+                          body_mode=body_mode, stocks=list(article.stocks))
         self.stats.inc_value(f"export/{outcome}")
         logger.debug("Post %s (%s): %s", path, article.doc_id, outcome)
         adapter = ItemAdapter(item)

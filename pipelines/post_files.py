@@ -2,7 +2,7 @@
 mode, read back for a manifest rebuilt from the files and for records older than the manifest.
 
 From the files alone, every ``*.md`` under OUTPUT_DIR (dot-folders and dot-files skipped) is read:
-title, date, categories and the extra front-matter keys ``doc_id``/``link``/``source``/``channel``
+title, date, categories and the extra front-matter keys ``doc_id``/``link``/``source``/``channel``/``stocks``
 when the post has them (``EXTRA_FRONT_MATTER``; else null); both times are the file's mtime. The
 body mode is read off the body (``pipelines.format.body_mode_of``).
 """
@@ -33,7 +33,8 @@ def post_from_file(path: Path, root: Path) -> PostRecord:
     return PostRecord(
         path=str(path), doc_id=_text(meta.get("doc_id")), url=_text(meta.get("link")), title=str(meta["title"]),
         published=_published(meta["date"]), source=_text(meta.get("source")), channel=_text(meta.get("channel")),
-        categories=categories, body_mode=body_mode_of(body), sha256=hashlib.sha256(data).hexdigest(),
+        categories=categories, stocks=_stocks(meta.get("stocks")),
+        body_mode=body_mode_of(body), sha256=hashlib.sha256(data).hexdigest(),
         first_written=written, last_written=written,
     )
 
@@ -68,7 +69,16 @@ def complete(record: PostRecord, root: Path) -> PostRecord:
         return record
     return replace(record, title=record.title or found.title, published=record.published or found.published,
                    categories=record.categories if record.categories is not None else found.categories,
-                   body_mode=record.body_mode or found.body_mode, sha256=record.sha256 or found.sha256)
+                   body_mode=record.body_mode or found.body_mode, sha256=record.sha256 or found.sha256,
+                   stocks=record.stocks if record.stocks is not None else found.stocks)
+
+
+def _stocks(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return tuple(str(code) for code in value)
+    return (str(value),) if value else ()
 
 
 def _text(value: Any) -> str | None:

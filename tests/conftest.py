@@ -27,7 +27,7 @@ SLOW_FILES = {
     "test_channels_cli.py", "test_consumers.py", "test_crash.py", "test_crawl.py", "test_distributed.py",
     "test_doctor.py", "test_faults.py", "test_file_modes.py", "test_hexo.py", "test_lock.py", "test_parse_page_cli.py",
     "test_progress.py", "test_publish_safety.py", "test_scrapyd.py", "test_archive.py", "test_replay.py",
-    "test_reextract.py",
+    "test_reextract.py", "test_stock_news_crawl.py", "test_stocks_cli.py",
 }
 # Fixtures that start a process (a mirror, a crawl, a server, a browser).
 SLOW_FIXTURES = {"mirror", "site", "blog", "crawled", "visits", "hexo_build", "seed_and_markdown_crawls",

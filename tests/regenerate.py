@@ -8,7 +8,7 @@ saved bytes and, for an article, ``render_post`` on the item, then rewrites:
 - ``expected.md``: the exact post bytes (removed when the page is no longer an article);
 - in ``expected.json``, only the machine-checkable exact fields (``kind``, ``reason`` of a
   refused page; ``doc_id``, ``title``, ``published_at``, ``source``, ``author``, ``editor``,
-  ``keywords``, ``channel``, ``description``, ``images`` of an article). Hand-written fields
+  ``keywords``, ``channel``, ``description``, ``images``, ``stocks`` of an article). Hand-written fields
   (``body_container``, ``body_first_text``, ``body_last_text``, ``body_contains``, ``notes``, ...)
   and the key order are kept; a missing exact field is put back after the one before it.
 
@@ -40,6 +40,7 @@ ARTICLE_FIELDS = (
     "channel",
     "description",
     "images",
+    "stocks",
 )
 NOT_ARTICLE_FIELDS = ("reason",)
 PROJECT = PAGES_DIR.parents[2]

@@ -223,7 +223,8 @@ def test_demo_help_is_not_cut_mid_sentence():
                             text=True, timeout=60)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    assert "runs the main crawl, then the 7x24 crawl, against it through the cron command." in text
+    assert ("runs the main crawl, the 7x24 crawl, then the stock news crawl against it through the cron command."
+            in text)
     assert "OUTPUT folder for posts/, state/ and logs/ (default: demo-output)" in text
 
 

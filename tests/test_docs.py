@@ -13,8 +13,8 @@ programs as ``python`` and ``scrapy``). Checked:
 - ``python -m OTHER``: the module can be found; ``python path.py``: the file exists;
 - ``scrapy CMD …``: CMD is a command of this project, every option is one CMD takes, every
   ``-s NAME=`` names a setting listed in docs/settings.md; for ``scrapy crawl SPIDER``, the spider
-  exists and every ``-a name=value`` is an argument it takes, with a value it accepts (a
-  ``url_file`` value is not read: the docs name example files).
+  exists and every ``-a name=value`` is an argument it takes, with a value it accepts (
+  ``url_file`` and ``symbol_file`` values are not read: the docs name example files).
 
 Other programs (curl, npm, hexo, scrapyd-deploy…) are not checked.
 """
@@ -247,7 +247,7 @@ def spider_problems(args: list[str], options, command, settings: Settings) -> li
     for name, value in arglist_to_dict(options.spargs or []).items():
         if name not in spec.names:
             problems.append(f"-a {name}: {args[0]} takes {', '.join(spec.names)}")
-        elif name != "url_file":
+        elif name not in ("url_file", "symbol_file"):
             try:
                 spec.names[name].parse(value, settings)
             except ValueError as error:

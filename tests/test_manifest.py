@@ -31,7 +31,7 @@ from tests.support.sites import Site
 
 CHANGED_PAGE = "pages/news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml"
 CHANGED_POST = "2024-05-10/城市有轨电车之困：一边争相上马，一边接连叫停.md"
-EXTRA = "link,doc_id,source,channel"
+EXTRA = "link,doc_id,source,channel,stocks"
 
 
 @pytest.fixture()
@@ -271,7 +271,7 @@ def test_a_migrated_first_layout_row_takes_what_the_state_lacks_from_its_file(tm
     assert line == {
         "doc_id": "naaaaaa0000001", "path": "2024-03-01/甲.md", "url": "https://x/a", "title": "甲",
         "published": "2024-03-01T09:30:05+08:00", "source": None, "channel": None,
-        "categories": ["金融", "新浪财经", "新浪财经－国內"], "body_mode": "seed",
+        "categories": ["金融", "新浪财经", "新浪财经－国內"], "stocks": None, "body_mode": "seed",
         "sha256": hashlib.sha256(post.read_bytes()).hexdigest(),
         "first_written": "2020-01-01T00:00:00+00:00", "last_written": "2021-01-01T00:00:00+00:00",
     }

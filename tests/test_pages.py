@@ -16,7 +16,8 @@ from crawler.sina.pages import read_page
 from tests.support.pages import FixturePage, fixture_pages
 
 PAGES = fixture_pages()
-EXACT_FIELDS = ("doc_id", "title", "source", "author", "editor", "keywords", "channel", "description", "images")
+EXACT_FIELDS = ("doc_id", "title", "source", "author", "editor", "keywords", "channel", "description", "images",
+                "stocks")
 
 
 def result_for(page: FixturePage) -> Article | NotArticle:

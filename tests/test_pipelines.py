@@ -198,7 +198,7 @@ def test_manifest_lines_are_the_items_manifest_and_index_jsonl_is_rewritten_only
         "doc_id": "inaaaaaa0000002", "path": "2024-03-01/乙_ {问}.md",
         "url": "https://finance.sina.com.cn/china/2024-03-01/doc-inaaaaaa0000002.shtml", "title": "乙_ {问}",
         "published": "2024-03-01T09:30:00+08:00", "source": "新京报", "channel": "china",
-        "categories": ["金融", "新浪财经", "宏观"], "body_mode": "seed",
+        "categories": ["金融", "新浪财经", "宏观"], "stocks": [], "body_mode": "seed",
         "sha256": hashlib.sha256((root / second["path"]).read_bytes()).hexdigest()}
     first = next(line for line in lines if line["doc_id"] == "inaaaaaa0000001")
     assert (first["categories"], first["body_mode"], first["source"], first["channel"]) == (

@@ -76,7 +76,7 @@ def test_scrapyd_deploy_and_a_scheduled_crawl_of_the_demo(tmp_path, scrapyd):
     assert '"status": "ok"' in deployed.stdout
     assert call(base, "listprojects.json")["projects"] == ["crawler"]
     assert call(base, "listspiders.json?project=crawler")["spiders"] == [
-        "sina_7x24", "sina_archive", "sina_archive_7x24", "sina_article", "sina_finance"]
+        "sina_7x24", "sina_archive", "sina_archive_7x24", "sina_article", "sina_finance", "sina_stock_news"]
     egg = next((home / "eggs" / "crawler").glob("*.egg"))
     assert {"crawler/sina/channels.yaml", "crawler/sina/zhibo.yaml"} <= set(zipfile.ZipFile(egg).namelist())
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crawler.mirror.server import serve
+from crawler.sina.symbols import instrument_symbols
 from crawler.sina.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.values import SHANGHAI
 from tests.support.sites import DEMO
@@ -144,3 +145,16 @@ def test_the_real_reply_is_read_item_by_item():
         ("cn", "sh600801"), ("hk", "06655")]
     assert by_id[5076684].stocks == ()  # its ext has no stocks at all
     assert by_id[5076684].tags == ("市场", "焦点")
+
+
+def test_the_real_reply_gives_stock_symbols_not_the_company_names_its_key_holds():
+    """The whole real reply of tests/fixtures/replies: ``ext.stocks``
+    ``key`` is 福建水泥, 西藏天路…; the symbols come from market + symbol; sector codes (sih30184,
+    si931071), funds and FX pairs are left out."""
+    stocks = {entry.item_id: instrument_symbols(entry.stocks) for entry in parse_feed(REAL_REPLY.read_bytes()).entries}
+    assert stocks[5076690] == ()
+    assert [ids for ids, codes in stocks.items() if codes] == [5076687, 5076686, 5076685, 5076683]
+    assert stocks[5076687] == ("sh600802", "sh600326", "sz001225", "sz000672", "sh600801", "hk06655", "sh600724")
+    assert stocks[5076686] == ("sz300672", "sh688347", "hk01347", "sh688361")
+    assert stocks[5076685] == ("usNMR",)
+    assert stocks[5076683] == ("sz002396",)

@@ -8,11 +8,15 @@ Snapshot layout::
     SNAPSHOT/zhibo.jsonl              optional: 7x24 live feed items (see crawler.mirror.zhibo_feed)
     SNAPSHOT/faults.yaml              optional: injected faults (see crawler.mirror.faults)
 
-A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (query ignored;
-``/`` means ``index.html``); a request whose first segment is not a host of the snapshot
-is looked up under its ``Host`` header instead. Anything absent is a 404. Response headers
-come from headers.json when the URL is listed there (http and https spellings are the same
-URL), else a Content-Type guessed from the extension, with no charset.
+A request for ``/<host>/<path>`` is answered with ``pages/<host>/<path>`` (``/`` means
+``index.html``). A page whose URL has a query string is stored under its path with ``?`` and the
+query as the URL writes it (``pages/vip.stock.finance.sina.com.cn/corp/view/
+vCB_AllNewsStock.php?symbol=sh600519&Page=2``); a request with a query is answered with that file
+when it exists, else with the page of the path alone (the query ignored, as before). A request
+whose first segment is not a host of the snapshot is looked up under its ``Host`` header instead.
+Anything absent is a 404. Response headers come from headers.json when the URL is listed there
+(http and https spellings are the same URL; a key with a query string wins for that query), else
+a Content-Type guessed from the extension, with no charset.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from crawler.sina.roll import ROLL_HOSTS
 from crawler.sina.zhibo import FEED_PATH, ZHIBO_HOST
 
 logger = logging.getLogger(__name__)
-HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml")
+HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml", ".php")
 ROLL_PATH = "/api/roll/get"
 API_HOSTS = (*ROLL_HOSTS, ZHIBO_HOST)
 
@@ -55,25 +59,27 @@ class Snapshot:
     @staticmethod
     def key(url: str) -> str:
         parts = urlsplit(url)
-        return f"{parts.hostname}{parts.path or '/'}"
+        return f"{parts.hostname}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
 
-    def locate(self, host: str, path: str) -> Path | None:
+    def locate(self, host: str, path: str, query: str = "") -> Path | None:
         relative = unquote(path).lstrip("/")
         if not relative or relative.endswith("/"):
             relative += "index.html"
-        candidate = (self.pages / host / relative).resolve()
-        if not candidate.is_relative_to(self.pages) or not candidate.is_file():
-            return None
-        return candidate
+        for name in ([f"{relative}?{unquote(query)}"] if query else []) + [relative]:
+            candidate = (self.pages / host / name).resolve()
+            if candidate.is_relative_to(self.pages) and candidate.is_file():
+                return candidate
+        return None
 
     def is_host(self, name: str) -> bool:
         return bool(name) and (self.pages / name).is_dir()
 
-    def response_headers(self, host: str, path: str, file: Path) -> dict[str, str]:
-        listed = self.headers.get(f"{host}{path or '/'}")
+    def response_headers(self, host: str, path: str, file: Path, query: str = "") -> dict[str, str]:
+        plain = f"{host}{path or '/'}"
+        listed = (query and self.headers.get(f"{plain}?{query}")) or self.headers.get(plain)
         if listed:
             return dict(listed)
-        if file.suffix in HTML_SUFFIXES:
+        if file.suffix.split("?", 1)[0] in HTML_SUFFIXES:
             return {"Content-Type": "text/html"}
         return {"Content-Type": mimetypes.guess_type(file.name)[0] or "application/octet-stream"}
 
@@ -106,12 +112,12 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
                 content_type, body = snapshot.zhibo.reply(parts.query)
                 headers = {"Content-Type": content_type}
             else:
-                file = snapshot.locate(host, page_path)
+                file = snapshot.locate(host, page_path, parts.query)
                 if file is None:
                     self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)
                     return
                 body = file.read_bytes()
-                headers = snapshot.response_headers(host, page_path, file)
+                headers = snapshot.response_headers(host, page_path, file, parts.query)
             if fault and fault.fault in ("drop", "truncate"):
                 self._send_partial(headers, body, reset=fault.fault == "drop")
                 return

@@ -72,9 +72,9 @@ def newest(high_water: int | None, now: float) -> str:
     return f"{moment:%Y-%m-%d %H:%M} ({age(now - high_water)} ago)"
 
 
-def report_rows(channels: dict[str, Channel], feeds: dict[str, Feed], stats: ChannelStats | None,
-                health: dict[str, tuple[dict, str | None]]) -> list[list[str]]:
-    """The table: a header, then one row per channel and per feed."""
+def report_rows(channels: dict[str, Channel], feeds: dict[str, Feed], stock_rows: dict[str, Channel],
+                stats: ChannelStats | None, health: dict[str, tuple[dict, str | None]]) -> list[list[str]]:
+    """The table: a header, then one row per channel, per feed and for the per-stock news."""
     header = ["channel", "title", "pageid/lid", "categories", "default"]
     rows = [header + (["newest item", "articles"] if stats is not None else [])
             + (["listed", "health"] if health else [])]
@@ -93,4 +93,11 @@ def report_rows(channels: dict[str, Channel], feeds: dict[str, Feed], stats: Cha
             iso = health[feed.name][0].get("newest") if feed.name in health else None
             row += [newest(int(datetime.fromisoformat(iso).timestamp()) if iso else None, now), "-"]
         rows.append(row + (health_cells(health, feed.name) if health else []))
+    symbols = {name: mark for name, (mark, _) in (stats or {}).items() if name.startswith("stock_news:")}
+    for channel in stock_rows.values():  # sina_stock_news: its marks are per symbol
+        row = [channel.name, channel.title, f"个股资讯 {len(symbols)} symbol(s)", " / ".join(channel.categories), ""]
+        if stats is not None:
+            marks = [mark for mark in symbols.values() if mark is not None]
+            row += [newest(max(marks) if marks else None, now), str(stats.get(channel.name, (None, 0))[1])]
+        rows.append(row + (["", ""] if health else []))
     return rows

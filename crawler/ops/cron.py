@@ -102,6 +102,7 @@ def human_summary(summary: dict, log_file: Path) -> str:
         f"{summary['article_requests']} articles, {summary['retries']} retries)",
         f"  errors     {summary['errors']}",
         *(f"  stale      {channel}: {why}" for channel, why in summary.get("stale_channels", {}).items()),
+        *(f"  symbol     {symbol}: {note}" for symbol, note in summary.get("symbols", {}).items()),
         f"  log        {log_file}",
         "  result     OK" if summary["ok"] else "  result     FAILED: " + "; ".join(summary["problems"]),
     ]
@@ -111,6 +112,8 @@ def human_summary(summary: dict, log_file: Path) -> str:
 def _pages(summary: dict) -> str:
     if summary.get("feed_pages"):
         return f"{summary['feed_pages']} feed pages"
+    if summary.get("symbols"):
+        return f"{summary.get('list_pages', 0)} list pages"
     return f"{summary['roll_pages']} roll pages"
 
 

@@ -19,7 +19,7 @@ OPENING = "\n---\n\n<div>   \n"
 CLOSING = "  \n</div>\n" + " " * 12
 # Extra front-matter keys -> the Article fields they were written from.
 FIELD_OF_KEY = {"link": "url", "doc_id": "doc_id", "source": "source", "keywords": "keywords",
-                "description": "description", "editor": "editor", "channel": "roll_channel"}
+                "description": "description", "editor": "editor", "channel": "roll_channel", "stocks": "stocks"}
 
 
 class NotSeedPost(ValueError):

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.sina.channels import ChannelError, load_channels
+from crawler.sina.symbols import symbol_problem
 from crawler.sina.zhibo import load_feeds, pick_feeds
 from crawler.values import parse_beijing_time
 
@@ -199,6 +200,42 @@ def _some_archive(values: dict[str, Any], raw: Mapping[str, str]) -> None:
 ARCHIVE_ARGUMENTS = Arguments("sina_archive", {
     "warc": Argument(parse_archives, "comma list of WARC files, or folders of them"),
 }, combine=_some_archive)
+
+
+def parse_symbols(value: str, settings: Settings | None = None) -> list[str]:
+    """A comma list of 个股资讯 symbols (``sh600519,sz000002``), each checked, duplicates dropped."""
+    return check_symbols([symbol.strip() for symbol in value.split(",") if symbol.strip()])
+
+
+def read_symbol_file(value: str, settings: Settings | None = None) -> list[str]:
+    """One symbol a line; blank lines and ``#`` comments (whole-line or after a symbol) are skipped."""
+    lines = read_url_file(value)
+    return check_symbols([line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()])
+
+
+def check_symbols(symbols: list[str]) -> list[str]:
+    bad = [f"{symbol!r} ({problem})" for symbol in symbols if (problem := symbol_problem(symbol))]
+    if bad:
+        raise ValueError("not a symbol: " + "; ".join(bad))
+    return list(dict.fromkeys(symbols))
+
+
+def _some_symbol(values: dict[str, Any], raw: Mapping[str, str]) -> None:
+    values["symbols"] = list(dict.fromkeys((values["symbols"] or []) + (values["symbol_file"] or [])))
+    if not values["symbols"]:
+        raise ArgumentError("sina_stock_news needs at least one symbol: -a symbols=sh600519[,sz000002…] "
+                            "or -a symbol_file=PATH")
+    _window(values, raw)
+
+
+STOCK_NEWS_ARGUMENTS = Arguments("sina_stock_news", {
+    "symbols": Argument(parse_symbols, "comma list of symbols: sh/sz/bj + 6 digits, e.g. sh600519,sz000002"),
+    "symbol_file": Argument(read_symbol_file, "file with one symbol a line ('#' starts a comment)"),
+    "since": Argument(lambda v, s: parse_bound(v), "window start: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS]"),
+    "until": Argument(lambda v, s: parse_bound(v, end_of_day=True), "window end (a date includes its day)"),
+    "refetch": Argument(parse_flag, "1: fetch articles of the window again even when already written", False),
+    "max_pages": Argument(parse_positive, "list pages per symbol (setting STOCK_NEWS_MAX_PAGES)"),
+}, combine=_some_symbol)
 
 # Spiders whose class does not declare ``arguments`` yet.
 DECLARED = {spec.spider: spec for spec in (FINANCE_ARGUMENTS, ARTICLE_ARGUMENTS, LIVE_ARGUMENTS)}

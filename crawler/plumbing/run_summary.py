@@ -51,7 +51,8 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
     roll_errors = prefixed("roll/error/") | {f"zhibo/{k}": v for k, v in prefixed("zhibo/error/").items()}
     roll_error_details = prefixed("roll/error_detail/") | prefixed("zhibo/error_detail/")
     truncated = {channel: str(why) for channel, why in
-                 (prefixed("roll/truncated_detail/") | prefixed("zhibo/truncated_detail/")).items()}
+                 (prefixed("roll/truncated_detail/") | prefixed("zhibo/truncated_detail/")
+                  | prefixed("stock_news/truncated_detail/")).items()}
     health = channel_health(stats, channels)
     stale = stale_channels(health, stale_hours)
     problems = []
@@ -62,6 +63,7 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
     if channels and not stats.get("roll/pages", 0) and not stats.get("zhibo/pages", 0):
         details = "; ".join(f"{channel}: {detail}" for channel, detail in roll_error_details.items())
         problems.append("the roll API returned nothing usable" + (f" ({details})" if details else ""))
+    problems += [f"{symbol}: {why}" for symbol, why in prefixed("stock_news/failed/").items()]
     if not allow_truncated:
         problems += [f"paging stopped early: {channel}: {why}; the next run continues there"
                      for channel, why in truncated.items()]
@@ -91,6 +93,9 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "article_requests": _article_requests(stats, channels, scheduled_articles),
         "roll_pages": stats.get("roll/pages", 0),
         "feed_pages": stats.get("zhibo/pages", 0),
+        # sina_stock_news: 个股资讯 list pages read, and per symbol what its list gave.
+        "list_pages": stats.get("stock_news/pages", 0),
+        "symbols": {symbol: str(note) for symbol, note in prefixed("stock_news/note/").items()},
         "truncated": truncated,
         "channel_health": health,
         "stale_channels": stale,

@@ -27,9 +27,27 @@ class Channel:
     categories: tuple[str, str, str]
     default: bool = False
     body_mode: str | None = None  # overrides the BODY_MODE setting for this channel's posts
+    source: str = "roll"  # roll, or stock_news: the categories of articles sina_stock_news writes first
 
 
-def load_channels(path: str | Path | None = None) -> dict[str, Channel]:
+SOURCES = ("roll", "stock_news")
+
+
+def load_channels(path: str | Path | None = None, source: str = "roll") -> dict[str, Channel]:
+    """The rows of the table listed by ``source`` (the roll API by default)."""
+    return {name: channel for name, channel in load_table(path).items() if channel.source == source}
+
+
+def stock_news_channel(path: str | Path | None = None) -> Channel:
+    """The table's ``source: stock_news`` row, else the packaged table's."""
+    for table in (path, None):
+        found = list(load_channels(table, "stock_news").values())
+        if found:
+            return found[0]
+    raise ChannelError("no channel with source: stock_news in the packaged channel table")
+
+
+def load_table(path: str | Path | None = None) -> dict[str, Channel]:
     path = Path(path) if path else DEFAULT_CHANNELS_FILE
     try:
         raw = yaml.safe_load(read_table(path))
@@ -53,18 +71,23 @@ def _channel(path: Path, name: str, spec: object) -> Channel:
         raise ChannelError(f"{path}: channel {name!r} must be a mapping")
     try:
         categories = tuple(str(c) for c in spec["categories"])
+        source = str(spec.get("source", "roll"))
+        roll = source == "roll"
         channel = Channel(
             name=name,
             title=str(spec.get("title", name)),
-            pageid=int(spec["pageid"]),
-            lid=int(spec["lid"]),
+            pageid=int(spec["pageid"]) if roll else 0,
+            lid=int(spec["lid"]) if roll else 0,
             referer=str(spec.get("referer", "https://finance.sina.com.cn/")),
             categories=categories,  # type: ignore[arg-type]
             default=bool(spec.get("default", False)),
             body_mode=str(spec["body_mode"]) if spec.get("body_mode") else None,
+            source=source,
         )
     except (KeyError, TypeError, ValueError) as error:
         raise ChannelError(f"{path}: channel {name!r} is missing or has a bad {error}") from None
+    if source not in SOURCES:
+        raise ChannelError(f"{path}: channel {name!r} has source {source!r}; known: {', '.join(SOURCES)}")
     if len(categories) != 3 or not all(categories):
         raise ChannelError(f"{path}: channel {name!r} needs exactly three non-empty categories")
     if channel.body_mode is not None and channel.body_mode not in BODY_MODES:

@@ -99,12 +99,13 @@ class Scan:
 
 
 def plan(channel: str, coverage: Coverage, now: datetime, lookback: timedelta,
-         since: datetime | None = None, until: datetime | None = None) -> list[Scan]:
+         since: datetime | None = None, until: datetime | None = None,
+         first_run: timedelta = FIRST_RUN_LOOKBACK) -> list[Scan]:
     """The scans of one channel for one run: the top scan first, then one per recorded gap."""
     zone = now.tzinfo
     if since is None:
         if coverage.high_water is None:
-            since = now - FIRST_RUN_LOOKBACK
+            since = now - first_run
         else:
             since = datetime.fromtimestamp(coverage.high_water, zone) - lookback
             if coverage.floor is not None:

@@ -2,7 +2,9 @@
 
 A line holds ``FIELDS``: the doc id, the path (relative to OUTPUT_DIR, POSIX), the article URL,
 the title as the front matter holds it (the sanitised title), the publish time (ISO 8601,
-+08:00), source, the channel that listed it, categories, body mode, the sha256 of the file's
++08:00), source, the channel that listed it, categories, the stock symbols it is about
+(``stocks``, crawler.sina.symbols forms; ``[]`` when none, null when unknown: a post written
+before the crawler read stocks, or rebuilt from a file without the ``stocks`` key), body mode, the sha256 of the file's
 bytes, and when the post was first written and when its bytes last changed (ISO 8601, UTC).
 Lines are sorted by path; UTF-8, no ``\\u`` escapes.
 
@@ -26,7 +28,7 @@ import yaml
 from crawler.store.atomic import write_atomic
 
 MANIFEST_NAME = "index.jsonl"
-FIELDS = ("doc_id", "path", "url", "title", "published", "source", "channel", "categories", "body_mode",
+FIELDS = ("doc_id", "path", "url", "title", "published", "source", "channel", "categories", "stocks", "body_mode",
           "sha256", "first_written", "last_written")
 _DIV_OPEN = "<div>   \n"
 _DIV_CLOSE = "  \n</div>\n" + " " * 12
@@ -48,6 +50,7 @@ class PostRecord:
     sha256: str | None = None
     first_written: str | None = None
     last_written: str | None = None
+    stocks: tuple[str, ...] | None = None
 
 
 class NotAPost(ValueError):
@@ -78,6 +81,7 @@ def manifest_entry(record: PostRecord, root: Path) -> dict[str, Any] | None:
         "source": record.source,
         "channel": record.channel,
         "categories": list(record.categories) if record.categories is not None else None,
+        "stocks": list(record.stocks) if record.stocks is not None else None,
         "body_mode": record.body_mode,
         "sha256": record.sha256,
         "first_written": record.first_written,

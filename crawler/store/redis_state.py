@@ -133,9 +133,11 @@ class RedisState:
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
                status: str, channel: str | None = None, *, title: str | None = None,
                published: str | None = None, source: str | None = None,
-               categories: Sequence[str] | None = None, body_mode: str | None = None) -> None:
+               categories: Sequence[str] | None = None, body_mode: str | None = None,
+               stocks: Sequence[str] | None = None) -> None:
         now = _now()
         old = self._row(doc_id) or {}
+        tagged = list(dict.fromkeys([*(stocks or []), *(old.get("stocks") or [])]))
         same_bytes = old.get("content_hash") == content_hash and old.get("output_path") == output_path
         row = {
             "url": url, "output_path": output_path, "content_hash": content_hash, "mtime": mtime,
@@ -147,6 +149,7 @@ class RedisState:
             "categories": list(categories) if categories is not None else old.get("categories"),
             "body_mode": body_mode if body_mode is not None else old.get("body_mode"),
             "last_written": (old.get("last_written") or now) if same_bytes else now,
+            "stocks": tagged if stocks is not None or old.get("stocks") else None,
         }
         pipe = self.server.pipeline(transaction=True)
         pipe.hset(self.articles_key, doc_id, json.dumps(row, ensure_ascii=False))
@@ -155,6 +158,13 @@ class RedisState:
             pipe.hdel(self.paths_key, old["output_path"])
         pipe.hdel(self.adopted_key, output_path)
         self._call(pipe.execute)
+
+    def add_stocks(self, doc_id: str, symbols: Sequence[str]) -> None:
+        # One step on the server: another process may record the same article meanwhile.
+        self._call(self.server.eval, _ADD_STOCKS, 1, self.articles_key, doc_id, json.dumps(list(symbols)))
+
+    def posts_about(self, symbol: str) -> list[PostRecord]:
+        return [_post_record(doc_id, row) for doc_id, row in self._rows() if symbol in (row.get("stocks") or ())]
 
     def posts(self) -> Iterator[PostRecord]:
         rows = sorted(self._rows(), key=lambda pair: (pair[1]["output_path"], pair[0]))
@@ -231,6 +241,23 @@ class RedisState:
         self._call(self.server.eval, _MAX_MARK, 1, self.live_marks_key, feed, int(item_id))
 
 
+_ADD_STOCKS = """
+local row = redis.call('HGET', KEYS[1], ARGV[1])
+if not row then return 0 end
+local data = cjson.decode(row)
+local stocks = data['stocks']
+if type(stocks) ~= 'table' then stocks = {} end
+local have, changed = {}, false
+for _, code in ipairs(stocks) do have[code] = true end
+for _, code in ipairs(cjson.decode(ARGV[2])) do
+  if not have[code] then table.insert(stocks, code); have[code] = true; changed = true end
+end
+if changed then
+  data['stocks'] = stocks
+  redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(data))
+end
+return 1
+"""
 _MAX_MARK = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current or tonumber(current) < tonumber(ARGV[2]) then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
@@ -247,4 +274,5 @@ def _post_record(doc_id: str, row: dict[str, Any]) -> PostRecord:
                       published=row.get("published"), source=row.get("source"), channel=row.get("channel"),
                       categories=tuple(categories) if categories else None, body_mode=row.get("body_mode"),
                       sha256=row["content_hash"] or None, first_written=row["first_seen"],
-                      last_written=row.get("last_written"))
+                      last_written=row.get("last_written"),
+                      stocks=tuple(row["stocks"]) if row.get("stocks") is not None else None)

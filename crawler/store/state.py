@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS articles (
     source TEXT,
     categories TEXT,
     body_mode TEXT,
-    last_written TEXT
+    last_written TEXT,
+    stocks TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_output_path ON articles (output_path);
 CREATE TABLE IF NOT EXISTS channel_marks (
@@ -97,7 +98,9 @@ UPDATE articles SET last_written=last_seen;
 UPDATE meta SET value='2' WHERE key='schema_version';
 """
 _POST_COLUMNS = ("doc_id, output_path, url, title, published, source, channel, categories, body_mode, "
-                 "content_hash, first_seen, last_written")
+                 "content_hash, first_seen, last_written, stocks")
+# Added to any schema-2 state as is (NULL: no symbol known).
+_STOCKS_COLUMN = "stocks"
 # A post another system wrote, taken over by this crawler: it keeps its file and bytes until its
 # article changes (a newer API mtime) or a refetch is asked for.
 ADOPTED = "adopted"
@@ -155,10 +158,18 @@ class StateStore(Protocol):
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
                status: str, channel: str | None = None, *, title: str | None = None,
                published: str | None = None, source: str | None = None,
-               categories: Sequence[str] | None = None, body_mode: str | None = None) -> None:
+               categories: Sequence[str] | None = None, body_mode: str | None = None,
+               stocks: Sequence[str] | None = None) -> None:
         """Record a post whose file is in place: ``content_hash`` is the sha256 of its bytes (a
         new hash is a new last write); the keyword fields are what the manifest lists (the
-        sanitised title, the publish time as ISO 8601 +08:00); ``channel`` keeps its first value."""
+        sanitised title, the publish time as ISO 8601 +08:00); ``channel`` keeps its first value;
+        ``stocks`` are added to the symbols already recorded (new ones first)."""
+
+    def add_stocks(self, doc_id: str, symbols: Sequence[str]) -> None:
+        """Tag a recorded article with more symbols (a 个股资讯 list listed it); no-op for an unknown doc id."""
+
+    def posts_about(self, symbol: str) -> list[PostRecord]:
+        """Every recorded post tagged with ``symbol``, in no particular order."""
 
     def posts(self) -> Iterator[PostRecord]:
         """Every recorded post (forgotten ones too: their files stay), sorted by path."""
@@ -253,15 +264,29 @@ class SQLiteState:
     def read_only_posts(cls, path: str | Path) -> list[PostRecord]:
         """``posts()`` of a state file through a read-only connection: never created, migrated or
         locked (a state closed cleanly is read as immutable, leaving no -wal/-shm files behind)."""
+        state = cls.read_only(path)
+        try:
+            return list(state.posts())
+        finally:
+            state.close()
+
+    @classmethod
+    def read_only(cls, path: str | Path) -> SQLiteState:
+        """The state through a read-only connection (see ``read_only_posts``): for readers beside a
+        running crawl, which read its WAL; the caller closes it. A file that is no state raises
+        sqlite3.DatabaseError at the first query."""
         path = Path(path)
         mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
         db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
-        try:
-            state = cls.__new__(cls)  # not __init__: that creates and migrates
-            state.path, state.db = path, db
-            return list(state.posts())
-        finally:
-            db.close()
+        state = cls.__new__(cls)  # not __init__: that creates and migrates
+        state.path, state.db = path, db
+        return state
+
+    def _post_columns(self) -> str:
+        """``_POST_COLUMNS``, with NULL for the stocks of a state no crawl of this version opened yet."""
+        if _STOCKS_COLUMN in {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}:
+            return _POST_COLUMNS
+        return _POST_COLUMNS.replace(", stocks", ", NULL")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SQLiteState:
@@ -280,6 +305,8 @@ class SQLiteState:
         self.db.executescript(_SCHEMA)
         self.db.executescript(_LIVE_SCHEMA)
         self._add_manifest_columns()
+        if _STOCKS_COLUMN not in {row[1] for row in self.db.execute("PRAGMA table_info(articles)")}:
+            self.db.execute(f"ALTER TABLE articles ADD COLUMN {_STOCKS_COLUMN} TEXT")
         if row is None:
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
@@ -340,14 +367,17 @@ class SQLiteState:
     def record(self, doc_id: str, url: str, output_path: str, content_hash: str, mtime: int | None,
                status: str, channel: str | None = None, *, title: str | None = None,
                published: str | None = None, source: str | None = None,
-               categories: Sequence[str] | None = None, body_mode: str | None = None) -> None:
+               categories: Sequence[str] | None = None, body_mode: str | None = None,
+               stocks: Sequence[str] | None = None) -> None:
         # A caller that passes no manifest fields (no title) leaves them as they were.
         now = _now()
+        tagged = self._stocks(doc_id, stocks)
         listed = json.dumps(list(categories), ensure_ascii=False) if categories is not None else None
         self.db.execute(
             """INSERT INTO articles (doc_id, url, output_path, content_hash, mtime, first_seen, last_seen, status,
-                                     channel, title, published, source, categories, body_mode, last_written)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     channel, title, published, source, categories, body_mode, last_written,
+                                     stocks)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(doc_id) DO UPDATE SET url=excluded.url, output_path=excluded.output_path,
                last_written=CASE WHEN articles.content_hash=excluded.content_hash
                                       AND articles.output_path=excluded.output_path
@@ -359,18 +389,43 @@ class SQLiteState:
                published=COALESCE(excluded.published, articles.published),
                source=CASE WHEN excluded.title IS NULL THEN articles.source ELSE excluded.source END,
                categories=COALESCE(excluded.categories, articles.categories),
-               body_mode=COALESCE(excluded.body_mode, articles.body_mode)""",
+               body_mode=COALESCE(excluded.body_mode, articles.body_mode),
+               stocks=COALESCE(excluded.stocks, articles.stocks)""",
             (doc_id, url, output_path, content_hash, mtime, now, now, status, channel, title, published, source,
-             listed, body_mode, now),
+             listed, body_mode, now, tagged),
         )
         self.db.execute("DELETE FROM adopted WHERE output_path=?", (output_path,))
 
+    def _stocks(self, doc_id: str, stocks: Sequence[str] | None) -> str | None:
+        """The JSON list of symbols to store: ``stocks`` and then those already recorded."""
+        row = self.db.execute("SELECT stocks FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        old = json.loads(row[0]) if row and row[0] else []
+        if stocks is None and not old:
+            return None
+        return json.dumps(list(dict.fromkeys([*(stocks or []), *old])))
+
+    def add_stocks(self, doc_id: str, symbols: Sequence[str]) -> None:
+        row = self.db.execute("SELECT stocks FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        if row is None:
+            return
+        old = json.loads(row[0]) if row[0] else []
+        merged = list(dict.fromkeys([*old, *symbols]))
+        if merged != old:
+            self.db.execute("UPDATE articles SET stocks=? WHERE doc_id=?", (json.dumps(merged), doc_id))
+
+    def posts_about(self, symbol: str) -> list[PostRecord]:
+        if _STOCKS_COLUMN not in self._post_columns():
+            return []  # a state no crawl of this version has opened yet (read-only here)
+        rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles WHERE stocks LIKE ?",
+                               (f'%"{symbol}"%',))
+        return [record for record in map(_post_record, rows) if symbol in (record.stocks or ())]
+
     def posts(self) -> Iterator[PostRecord]:
-        rows = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles ORDER BY output_path, doc_id")
+        rows = self.db.execute(f"SELECT {self._post_columns()} FROM articles ORDER BY output_path, doc_id")
         yield from map(_post_record, rows)  # row by row: a state of any size
 
     def post(self, doc_id: str) -> PostRecord | None:
-        row = self.db.execute(f"SELECT {_POST_COLUMNS} FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        row = self.db.execute(f"SELECT {self._post_columns()} FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
         return _post_record(row) if row else None
 
     def high_water(self, channel: str) -> int | None:
@@ -437,7 +492,8 @@ class SQLiteState:
 
 
 def _post_record(row: tuple) -> PostRecord:
-    doc_id, path, url, title, published, source, channel, categories, body_mode, sha256, first, last = row
+    doc_id, path, url, title, published, source, channel, categories, body_mode, sha256, first, last, stocks = row
     return PostRecord(path=path, doc_id=doc_id, url=url, title=title, published=published, source=source,
                       channel=channel, categories=tuple(json.loads(categories)) if categories else None,
-                      body_mode=body_mode, sha256=sha256 or None, first_written=first, last_written=last)
+                      body_mode=body_mode, sha256=sha256 or None, first_written=first, last_written=last,
+                      stocks=tuple(json.loads(stocks)) if stocks is not None else None)

@@ -25,7 +25,7 @@ from pipelines.format.title import quote_title, sanitise_title
 
 SEED_CATEGORIES = ("金融", "新浪财经", "新浪财经－国內")
 BODY_OPEN, BODY_CLOSE = "<div>   \n", "  \n</div>\n" + " " * 12
-EXTRA_KEYS = ("link", "doc_id", "source", "keywords", "updated", "description", "editor", "channel")
+EXTRA_KEYS = ("link", "doc_id", "source", "keywords", "updated", "description", "editor", "channel", "stocks")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc=(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -69,12 +69,15 @@ def extra_front_matter(article: Article, keys: Sequence[str]) -> list[str]:
         "description": article.description,
         "editor": article.editor,
         "channel": article.roll_channel,
+        "stocks": list(article.stocks),
     }
     lines = []
     for key in keys:
         if key not in values:
             raise ValueError(f"unknown extra front matter key {key!r}; known: {', '.join(EXTRA_KEYS)}")
-        if values[key]:
+        if key == "stocks":  # a flow list on one line, [] too: none found is not unknown
+            lines.append(f"stocks: [{', '.join(values[key])}]")
+        elif values[key]:
             dumped = yaml.safe_dump({key: values[key]}, allow_unicode=True, width=10**9, sort_keys=False)
             lines += dumped.rstrip("\n").split("\n")
     return lines

@@ -9,6 +9,7 @@ from parsel import Selector
 
 from crawler.items import Article, NotArticle
 from crawler.sina.pages import fields
+from crawler.sina.pages.stocks import stock_mentions
 from crawler.values import doc_id_from_url
 
 
@@ -51,6 +52,7 @@ def assemble(
         keywords=fields.keywords(page.sel),
         channel=channel,
         images=fields.image_urls(body, page.url),
+        stocks=stock_mentions(body, page.text),
         description=fields.description(page.sel),
         template=template,
     )
