@@ -13,8 +13,8 @@ programs as ``python`` and ``scrapy``). Checked:
 - ``python -m OTHER``: the module can be found; ``python path.py``: the file exists;
 - ``scrapy CMD …``: CMD is a command of this project, every option is one CMD takes, every
   ``-s NAME=`` names a setting listed in docs/settings.md; for ``scrapy crawl SPIDER``, the spider
-  exists and every ``-a name=value`` is an argument it takes, with a value it accepts (
-  ``url_file`` and ``symbol_file`` values are not read: the docs name example files).
+  exists and every ``-a name=value`` is an argument it takes, with a value it accepts
+  (``url_file`` and ``symbol_file`` values are not read: the docs name example files).
 
 Other programs (curl, npm, hexo, scrapyd-deploy…) are not checked.
 """
