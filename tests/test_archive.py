@@ -245,7 +245,11 @@ def test_each_process_of_a_distributed_run_writes_its_own_files(tmp_path):
         redis.stop()
     files = archive_files(archive)
     writers = {path.name.split("-")[3] for path in files}
-    assert writers == {str(process.pid) for process in workers}
+    # How the queue is shared depends on timing; what must hold is that every process that fetched
+    # something (its own run summary says so) wrote it into files of its own, named by its pid.
+    fetching = {summary.stem.rsplit("-", 1)[1] for summary in (site.output / ".runs").glob("*-*-*.json")
+                if json.loads(summary.read_text(encoding="utf-8")).get("article_requests")}
+    assert fetching and fetching <= writers <= {str(process.pid) for process in workers}
     fetched: list[str] = []
     for path in files:
         warcio_reads(path)
