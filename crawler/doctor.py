@@ -19,6 +19,7 @@ import sys
 
 from scrapy.utils.project import get_project_settings
 
+from crawler.ops.cron import find_project
 from crawler.ops.doctor import report_rows, run_checks
 from crawler.ops.terminal import table
 from crawler.sina.channels import ChannelError, load_channels, pick_channels
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     bad = [value for value in args.settings if "=" not in value]
     if bad:
         parser.error(f"-s {bad[0]!r}: expected NAME=VALUE")
+    find_project()
     settings = get_project_settings()
     settings.setdict(dict(value.split("=", 1) for value in args.settings), priority="cmdline")
     if not any(value.startswith("LOG_LEVEL=") for value in args.settings):

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.sites import Site
 
 POST = "2024-05-10/新浪财经7x24 2024-05-10.md"
@@ -29,7 +29,7 @@ def cron(site: Site, *args: str, strict: bool = False, **settings: str) -> subpr
              "--lock", str(site.work / "crawl.lock"), "--log-dir", str(site.work / "logs")]
     command = crawl_command(entry, mirror=site.mirror, output=site.output, state=site.work / "crawl.sqlite",
                             spider_args=args, **settings)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
 
 
 def item_ids(text: str) -> list[int]:

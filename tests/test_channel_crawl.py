@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 from tests.support.sites import DEMO, Site
 
@@ -179,7 +179,7 @@ def test_older_roll_host_serves_the_same_crawl(site):
 
 
 def test_offline_demo_runs_the_main_crawl(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "crawler.demo", str(tmp_path / "demo")], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "crawler.demo", str(tmp_path / "demo")], cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "posts      8 new, 0 updated, 0 unchanged" in result.stdout

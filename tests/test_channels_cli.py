@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from crawler.sina.channels import DEFAULT_CHANNELS_FILE
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.sites import Site
 
 
 def channels(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.channels", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.channels", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=60)
 
 
@@ -74,7 +74,7 @@ def test_channels_file_option_reads_another_table(tmp_path):
 
 
 def test_scrapy_settings_shows_the_packaged_channels_file_as_the_default():
-    result = subprocess.run([sys.executable, "-m", "scrapy", "settings", "--get", "CHANNELS_FILE"], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "scrapy", "settings", "--get", "CHANNELS_FILE"], cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == DEFAULT_CHANNELS_FILE

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.support.crawl import PROJECT, crawl_command, run_crawl
+from tests.support.crawl import ELSEWHERE, crawl_command, run_crawl
 from tests.support.sites import Site
 
 STARTUP_NOISE = ("Scrapy 2.", "Versions:", "Enabled addons", "Enabled extensions", "Overridden settings",
@@ -35,7 +35,7 @@ def test_console_shows_what_a_person_needs(site):
 def test_startup_records_are_lowered_not_dropped(site):
     command = crawl_command(["-m", "scrapy", "crawl", "sina_finance"], mirror=site.mirror, output=site.output,
                             state=site.work / "crawl.sqlite", spider_args=["channels=china"], LOG_LEVEL="DEBUG")
-    debug = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    debug = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
     assert debug.returncode == 0, debug.stderr[-3000:]
     assert "[scrapy.middleware] DEBUG: Enabled extensions" in debug.stderr
     log_file = site.work / "crawl.log"

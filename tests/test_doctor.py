@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.sites import Site
 
 CHINA_2024_PAGE = "pages/news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml"
@@ -20,7 +20,7 @@ ROLL_API = "feed.mix.sina.com.cn/api/roll/get"
 def doctor(site: Site, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crawler.doctor", *args, "-s", f"SINA_MIRROR={site.mirror}",
                            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"],
-                          cwd=PROJECT, capture_output=True, text=True, timeout=120)
+                          cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
 
 
 def rows(stdout: str) -> dict[str, list[str]]:

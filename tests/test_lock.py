@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.store.lock import LockHeld, hold_crawl_locks, release
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.sites import Site
 
 SLOW = {"match": "finance.sina.com.cn/*", "fault": "slow", "seconds": 3}
@@ -29,8 +29,8 @@ def scrapy_crawl(site: Site, output: Path, state: Path, *, wait: bool = True):
     command = crawl_command(["-m", "scrapy", "crawl", "sina_finance"], mirror=site.mirror, output=output, state=state,
                             spider_args=["since=2005-01-01"])
     if not wait:
-        return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        return subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
 
 
 def wait_for_holder(lock: Path, text: str) -> None:
@@ -90,7 +90,7 @@ def test_in_one_process_the_locks_are_taken_once_and_all_or_none(tmp_path):
         [sys.executable, "-c", "import sys, time; from crawler.store.lock import hold_crawl_locks; "
          f"hold_crawl_locks({{'STATE_PATH': {str(state_a)!r}, 'OUTPUT_DIR': {str(out)!r}}}); print('held', flush=True); "
          "time.sleep(60)"],
-        cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        cwd=ELSEWHERE, stdout=subprocess.PIPE, text=True)
     taken: list[Path] = []
     try:
         assert holder.stdout.readline() == "held\n"
@@ -141,10 +141,10 @@ time.sleep(60)
 def test_a_killed_writer_s_temp_files_are_swept_a_running_writer_s_kept(tmp_path):
     from crawler.store.atomic import sweep_orphans
 
-    dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=PROJECT,
+    dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=ELSEWHERE,
                           capture_output=True, text=True, timeout=60)
     orphan = Path(dead.stdout.strip())
-    running = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "live"], cwd=PROJECT,
+    running = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "live"], cwd=ELSEWHERE,
                                stdout=subprocess.PIPE, text=True)
     try:
         in_use = Path(running.stdout.readline().strip())

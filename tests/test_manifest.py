@@ -25,7 +25,7 @@ from pipelines.format import body_mode_of, render_post
 from pipelines.format.title import sanitise_title
 from pipelines.post_files import complete, post_from_file
 from tests.support.crash import ARTICLES, crash_crawl_command, kill_when, synthetic_site
-from tests.support.crawl import PROJECT, run_crawl
+from tests.support.crawl import ELSEWHERE, run_crawl
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 from tests.support.sites import Site
 
@@ -46,7 +46,7 @@ def manifest(root: Path) -> list[dict]:
 
 
 def manifest_command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.manifest", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.manifest", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -157,7 +157,7 @@ def test_a_killed_crawl_leaves_a_state_whose_manifest_matches_the_files_and_a_re
         assert 0 < len(partial) <= present
         for line in partial:
             assert line["sha256"] == hashlib.sha256((site.output / line["path"]).read_bytes()).hexdigest()
-        final = subprocess.run(crash_crawl_command(site), cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        final = subprocess.run(crash_crawl_command(site), cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stderr[-2000:]
     finally:
         site.close()

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import fcntl
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -142,6 +143,12 @@ def prune(files: Iterable[Path], keep_days: int) -> None:
                 old.unlink()
 
 
+def find_project() -> None:
+    """Let Scrapy find this project's settings from any working folder: cron starts jobs in
+    ``$HOME``, where no scrapy.cfg is. The crawl subprocess inherits it; a scrapy.cfg still wins."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+
 def output_dir(overrides: list[str]) -> Path:
     """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides."""
     from scrapy.utils.project import get_project_settings  # only cron's start pays for it
@@ -152,6 +159,7 @@ def output_dir(overrides: list[str]) -> Path:
 
 
 def run(args: argparse.Namespace, stamp: str) -> int:
+    find_project()
     try:
         runs_dir = output_dir(args.settings) / ".runs"
         runs_dir.mkdir(parents=True, exist_ok=True)
