@@ -107,7 +107,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert site.summary()["live_items"] == {"new": 0, "updated": 1, "unchanged": 23}
     assert (site.summary()["new"], site.summary()["updated"]) == (0, 1)
 
-    assert cron(site, strict=True).returncode == 1  # the demo day is long past: stale
+    assert cron(site, strict=True).returncode == 3  # the demo day is long past: stale
 
 
 def test_a_broken_reply_fails_the_run_and_keeps_the_mark_then_retries_recover(site):
@@ -115,10 +115,11 @@ def test_a_broken_reply_fails_the_run_and_keeps_the_mark_then_retries_recover(si
     add_items(site, {"id": 4089270, "rich_text": "新的一条。", "create_time": "2024-05-10 23:59:50"})
     site.add_faults({"match": "zhibo.sina.com.cn/api/zhibo/feed?page=1", "fault": "reply", "body": "<html>维护中</html>"})
     broken = cron(site)
-    assert broken.returncode == 1
+    assert broken.returncode == 65  # drifted: a reply the code does not read
     summary = site.summary()
     assert summary["roll_errors"] == {"zhibo/feed_not_json": 1}
-    assert summary["problems"][0].startswith("1 error(s) logged")
+    assert summary["problems"][0].startswith("drifted: 7x24: 7x24 feed: feed_not_json")
+    assert summary["problems"][1].startswith("1 error(s) logged")
     assert "7x24 feed unusable for 7x24" in site.crawl_log()
 
     site.add_faults({"match": "zhibo.sina.com.cn/api/zhibo/feed?page=1", "fault": "status", "status": 503, "times": 2})

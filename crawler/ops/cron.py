@@ -18,9 +18,10 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
-EXIT_USAGE = 2  # a bad -a/-s value, as scrapy crawl reports it
-EXIT_FAILED = 1
+from crawler.plumbing.reach import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, outcome
+from crawler.plumbing.summary_lines import human_summary
+
+__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_USAGE", "human_summary"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -86,33 +87,6 @@ class Forwarder:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
-
-
-def human_summary(summary: dict, log_file: Path) -> str:
-    dropped = ", ".join(f"{k} {v}" for k, v in summary["dropped"].items()) or "none"
-    spider = summary.get("spider") or "sina_finance"
-    lines = [
-        f"{spider} run {summary['started'] or '-'} -> {summary['finished']}: {summary['finish_reason']}",
-        f"  channels   {', '.join(summary['channels']) or '-'}",
-        f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
-        + (f", {summary['adopted']} taken over" if summary.get("adopted") else ""),
-        *([f"  items      {live['new']} new, {live['updated']} updated, {live['unchanged']} unchanged"]
-          if (live := summary.get("live_items")) and summary.get("feed_pages") else []),
-        f"  dropped    {dropped}",
-        f"  requests   {summary['requests']} ({_pages(summary)}, "
-        f"{summary['article_requests']} articles, {summary['retries']} retries)",
-        f"  errors     {summary['errors']}",
-        *(f"  stale      {channel}: {why}" for channel, why in summary.get("stale_channels", {}).items()),
-        f"  log        {log_file}",
-        "  result     OK" if summary["ok"] else "  result     FAILED: " + "; ".join(summary["problems"]),
-    ]
-    return "\n".join(lines)
-
-
-def _pages(summary: dict) -> str:
-    if summary.get("feed_pages"):
-        return f"{summary['feed_pages']} feed pages"
-    return f"{summary['roll_pages']} roll pages"
 
 
 def last_error(log_file: Path) -> str:
@@ -198,7 +172,8 @@ def run(args: argparse.Namespace, stamp: str) -> int:
     print(human_summary(summary, log_file))
     if stopped is not None:
         return 128 + stopped
-    if args.strict and summary.get("stale_channels"):
+    code = outcome(summary, strict=args.strict)
+    if args.strict and code and summary.get("stale_channels") and summary["ok"]:
         print("crawl-cron: --strict: stale channel(s): " + ", ".join(summary["stale_channels"]), file=sys.stderr)
-        return EXIT_FAILED
-    return 0 if summary["ok"] and returncode == 0 else EXIT_FAILED
+    # The same rule as scrapy crawl's exit status; a crawl that failed without saying so in the summary fails too.
+    return code or (EXIT_FAILED if returncode else 0)

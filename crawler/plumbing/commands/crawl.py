@@ -22,6 +22,8 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.distributed import FINISH_REASON
 from crawler.plumbing.arguments import DECLARED, ArgumentError
+from crawler.plumbing.reach import outcome
+from crawler.plumbing.run_summary import RunSummary
 from crawler.plumbing.workers import parse_processes
 from crawler.store.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
 
@@ -93,5 +95,11 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         crawler = getattr(self, "crawler", None)
-        if crawler is not None and crawler.stats and crawler.stats.get_value("finish_reason") == FINISH_REASON:
+        if crawler is None:
+            return
+        if crawler.stats and crawler.stats.get_value("finish_reason") == FINISH_REASON:
             self.exitcode = 1
+        # A run whose summary is not ok exits non-zero, by the same rule as python -m crawler.cron.
+        summaries = [ext.summary for ext in crawler.extensions.middlewares if isinstance(ext, RunSummary)]
+        if summaries and summaries[0] is not None:
+            self.exitcode = self.exitcode or outcome(summaries[0])
