@@ -20,7 +20,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.ops.cron import EXIT_LOCKED, LockHeld, run, run_lock
+from crawler.ops.cron import EXIT_LOCKED, EXIT_USAGE, LockHeld, run, run_lock, settings_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     description = json.dumps({"pid": os.getpid(), "started": stamp, "command": " ".join(sys.argv)})
+    problem = settings_problem(args.settings)
+    if problem:  # a usage error: nothing is written, not even the lock
+        print(f"crawl-cron: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         with run_lock(args.lock, description):
             return run(args, stamp)

@@ -19,6 +19,7 @@ from types import FrameType
 from typing import IO
 
 from crawler.plumbing.reach import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, outcome
+from crawler.plumbing.setting_checks import SettingError, check_settings
 from crawler.plumbing.summary_lines import human_summary
 
 __all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_USAGE", "human_summary"]
@@ -124,12 +125,24 @@ def find_project() -> None:
 
 
 def output_dir(overrides: list[str]) -> Path:
-    """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides."""
+    """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides, every one
+    checked first (SettingError names a bad one)."""
     from scrapy.utils.project import get_project_settings  # only cron's start pays for it
 
     settings = get_project_settings()
     settings.setdict(dict(value.split("=", 1) for value in overrides if "=" in value), priority="cmdline")
+    check_settings(settings)
     return Path(settings.get("OUTPUT_DIR") or "output")
+
+
+def settings_problem(overrides: list[str]) -> str | None:
+    """A bad setting, as scrapy crawl would name it, so cron says it before its lock or any folder."""
+    find_project()
+    try:
+        output_dir(overrides)
+    except SettingError as error:
+        return str(error)
+    return None
 
 
 def run(args: argparse.Namespace, stamp: str) -> int:

@@ -1,6 +1,7 @@
 """``scrapy crawl``, checked before Scrapy starts.
 
-A usage mistake (unknown spider, unknown or bad ``-a`` argument) exits 2 with Scrapy's usage
+A usage mistake (unknown spider, unknown or bad ``-a`` argument, a bad setting: every one is
+checked, crawler.plumbing.setting_checks) exits 2 with Scrapy's usage
 line and one error line, before anything is logged or written. Then the crawl lock
 (crawler.store.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
 command exits 75 with one line naming the holder (1 when the lock file cannot be created).
@@ -24,6 +25,7 @@ from crawler.distributed import FINISH_REASON
 from crawler.plumbing.arguments import DECLARED, ArgumentError
 from crawler.plumbing.reach import outcome
 from crawler.plumbing.run_summary import RunSummary
+from crawler.plumbing.setting_checks import SettingError, check_settings
 from crawler.plumbing.workers import parse_processes
 from crawler.store.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
 
@@ -51,6 +53,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             return  # Scrapy's own run() says what is wrong
         assert self.settings is not None
+        try:  # every setting, before any lock, file or request
+            check_settings(self.settings)
+        except SettingError as error:
+            raise UsageError(str(error), print_help=False) from None
         loader = get_spider_loader(self.settings)
         try:
             spidercls = loader.load(args[0])
