@@ -51,9 +51,12 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
                            "headimg: 'https://n.sinaimg.cn/finance/724/w600h400/20240510/demo-chart.png'\n"
                            "author: 新浪财经\ncomments: false\ndate: Thu, 09 May 2024 23:02:11 GMT\n")
     assert item_ids(text) == IDS  # oldest first
-    assert ('<div class="zhibo-item" id="zhibo-4089142"><strong>09:41:27</strong> 贵州茅台盘初涨超1%，白酒板块走强。'
-            '<div class="zhibo-meta">标签：A股、公司 · 股票：sh600519</div></div>\n') in text
-    assert ('<a href="https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml">原文</a></div></div>'
+    # A list a theme can style: one <li> per item, its time in a <time>.
+    assert "\n---\n\n<div>   \n<ol class=\"zhibo-list\">\n<li class=\"zhibo-item\" id=\"zhibo-4089100\">" in text
+    assert text.endswith("</li>\n</ol>  \n</div>\n" + " " * 12)
+    assert ('<li class="zhibo-item" id="zhibo-4089142"><time datetime="2024-05-10T09:41:27+08:00">09:41:27</time> '
+            '贵州茅台盘初涨超1%，白酒板块走强。<div class="zhibo-meta">标签：A股、公司 · 股票：sh600519</div></li>\n') in text
+    assert ('<a href="https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml">原文</a></div></li>'
             in text)
     assert "&#123;编辑注：今日快讯到此结束&#125;" in text
     lines = [json.loads(line) for line in (site.output / "7x24.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -103,7 +106,7 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert backfill.returncode == 0, backfill.stdout + backfill.stderr
     text = site.posts()[POST].read_text(encoding="utf-8")
     assert item_ids(text) == [*IDS, 4089270]
-    assert "<strong>07:02:11</strong> 【更正】美股三大指数收盘涨跌不一。" in text
+    assert '<time datetime="2024-05-10T07:02:11+08:00">07:02:11</time> 【更正】美股三大指数收盘涨跌不一。' in text
     assert site.summary()["live_items"] == {"new": 0, "updated": 1, "unchanged": 23}
     assert (site.summary()["new"], site.summary()["updated"]) == (0, 1)
 
