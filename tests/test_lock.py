@@ -109,15 +109,16 @@ def test_in_one_process_the_locks_are_taken_once_and_all_or_none(tmp_path):
             release(path)
 
 
-def test_an_output_folder_that_cannot_hold_a_lock_is_one_line_and_exit_1(site, tmp_path):
+def test_an_output_folder_that_is_a_file_is_a_usage_error_before_any_lock(site, tmp_path):
+    """OUTPUT_DIR is checked with every setting before the locks (crawler.plumbing.setting_checks)."""
     output = tmp_path / "a-file"
     output.write_text("not a folder", encoding="utf-8")
     state = tmp_path / "state" / "crawl.sqlite"
     result = scrapy_crawl(site, output, state)
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.strip().splitlines() == [
-        f"scrapy crawl: not starting: cannot create the lock file {output / '.lock'}: File exists"]
-    assert not state.exists()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"scrapy crawl: error: bad -s OUTPUT_DIR='{output}': expected a folder (it is a file)")
+    assert not state.exists() and not (tmp_path / "state").exists()
 
 
 # A writer that marks the folder, starts a temp file and dies without cleaning up (as SIGKILL

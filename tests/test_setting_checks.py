@@ -23,7 +23,7 @@ BAD = {  # setting: (a bad value, what the error line must say is accepted)
     "BODY_MODE": ("html", "expected one of seed, seed-exact, clean, markdown"),
     "EXTRA_FRONT_MATTER": ("foo", "expected a comma list of link, doc_id, source, keywords, updated, description, "
                                   "editor, channel (or empty)"),
-    "PARSE_PROCESSES": ("-1", "expected a whole number at least 0"),
+    "PARSE_PROCESSES": ("-1", "expected 0 (read pages on the reactor thread) or a number of worker processes"),
     "CHANNELS_FILE": ("/nonexistent/channels.yaml", "expected a readable channel table (cannot read channel file"),
     "ROLL_API_HOST": ("example.com", "expected one of feed.mix.sina.com.cn, feed.sina.com.cn"),
     "ROLL_MAX_PAGES": ("0", "expected a whole number at least 1"),

@@ -64,6 +64,6 @@ def test_a_bad_worker_count_is_a_usage_error(tmp_path, value):
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"scrapy crawl: error: -s PARSE_PROCESSES='{value}': expected 0 (read pages on the reactor thread) "
+        f"scrapy crawl: error: bad -s PARSE_PROCESSES='{value}': expected 0 (read pages on the reactor thread) "
         "or a number of worker processes")
     assert not (tmp_path / "output").exists()

@@ -53,6 +53,13 @@ def number(low: float, *, whole: bool = False, high: float | None = None, above:
     return check
 
 
+def processes(value: Any) -> str | None:
+    """PARSE_PROCESSES, in the words crawler.plumbing.workers uses."""
+    if number(0, whole=True)(value) is None:
+        return None
+    return "expected 0 (read pages on the reactor thread) or a number of worker processes"
+
+
 def flag(value: Any) -> str | None:
     if isinstance(value, bool) or str(value).strip().lower() in _TRUE + _FALSE:
         return None
@@ -176,7 +183,7 @@ CHECKS: Mapping[str, Check] = {
     "OUTPUT_DIR": folder,
     "BODY_MODE": one_of(*BODY_MODES),
     "EXTRA_FRONT_MATTER": keys,
-    "PARSE_PROCESSES": number(0, whole=True),
+    "PARSE_PROCESSES": processes,
     "CHANNELS_FILE": channel_file,
     "ROLL_API_HOST": one_of("feed.mix.sina.com.cn", "feed.sina.com.cn"),
     "ROLL_MAX_PAGES": number(1, whole=True),
