@@ -127,7 +127,8 @@ def test_roll_api_error_code_fails_the_run_with_the_reason(site, tmp_path):
     result = site.cron(CHANNELS_FILE=str(channels))
     assert result.returncode == 65  # drifted: Sina replied, not with a list
     assert "未注册" in result.stdout
-    assert "the roll API returned nothing usable" in result.stdout
+    assert "  drifted    wrong_pair: roll API: " in result.stdout  # the cause, under its channel
+    assert "the roll API returned nothing usable" in " ".join(site.summary()["problems"])
     assert site.summary()["roll_errors"] == {"roll_unregistered": 1}
     # One line names the channel and its pair.
     assert ("ERROR: Channel wrong_pair: pageid 153 / lid 1686 answers 未注册: the pair is wrong or retired; "

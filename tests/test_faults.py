@@ -153,7 +153,8 @@ def test_roll_reply_that_is_malformed_json_fails_the_run(site):
     result, summary, _ = crawl(site)
     assert result.returncode == 65  # drifted
     assert summary["roll_errors"] == {"roll_not_json": 1}
-    assert "roll API returned nothing usable" in result.stdout
+    assert "  drifted    china: roll API: " in result.stdout  # the cause, under its channel
+    assert "roll API returned nothing usable" in " ".join(summary["problems"])
     assert site.posts() == {}
 
 

@@ -16,7 +16,12 @@ def human_summary(summary: dict, log_file: Path | str | None = None, full: Path 
     dropped = ", ".join(f"{k} {v}" for k, v in summary["dropped"].items()) or "none"
     spider = summary.get("spider") or "sina_finance"
     code = outcome(summary)
-    result = "OK" if code == EXIT_OK else f"{WORDS.get(code, 'FAILED')}: " + "; ".join(summary["problems"])
+    problems = summary["problems"]
+    if code in WORDS:  # the cause only (its channels are listed above); what followed is in the summary
+        cause = [problem for problem in problems if problem.startswith(WORDS[code].lower() + ": ")]
+        rest = len(problems) - len(cause)
+        problems = cause + ([f"{rest} more problem(s) that follow from it, in the summary"] if rest else [])
+    result = "OK" if code == EXIT_OK else f"{WORDS.get(code, 'FAILED')}: " + "; ".join(problems)
     lines = [
         f"{spider} run {summary['started'] or '-'} -> {summary['finished']}: {summary['finish_reason']}",
         f"  channels   {', '.join(summary['channels']) or '-'}",
