@@ -105,8 +105,11 @@ def rebuild_from_files(root: Path, feeds: list[Feed] | None = None) -> tuple[byt
         for field, value in filled.items():
             if value is None:
                 unknown[field].append(relative)
+        # The bytes the old manifest hashed are still there: they were last written when it said.
+        last = before.get("last_written") if before.get("sha256") == record.sha256 else None
         records.append(replace(record, **{k: v for k, v in filled.items() if k != "first_written"},
-                               first_written=filled["first_written"] or record.first_written))
+                               first_written=filled["first_written"] or record.first_written,
+                               last_written=last or record.last_written))
     # first_written falls back to the file's mtime, which a post always has: not unknown.
     unknown["first_written"] = []
     return manifest_lines(records, root), len(records), {k: v for k, v in unknown.items() if v}
