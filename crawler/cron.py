@@ -2,8 +2,10 @@
 
 Takes a lock so two runs never overlap (a second run exits 75 at once, naming the holder),
 runs ``scrapy crawl SPIDER`` with a dated log file, prints a one-screen summary and exits 0
-only when the crawl finished normally, logged no error and got a usable roll reply (1 otherwise;
-with --strict also when a channel is stale, see STALE_CHANNEL_HOURS).
+only when the crawl finished normally, logged no error and got a usable roll reply; otherwise
+69 when Sina could not be reached, 65 when it replied in a shape the code does not read, 1 for
+any other failure, and with --strict 3 when a channel is stale (see STALE_CHANNEL_HOURS). Every
+-s setting is checked first: a bad one exits 2 before the lock is taken.
 
 Ctrl-C or SIGTERM: the crawl (in its own process group) gets each signal once and shuts down
 gracefully (a second Ctrl-C forces it); the summary is still printed and the exit status is
@@ -26,8 +28,9 @@ from crawler.ops.cron import EXIT_LOCKED, EXIT_USAGE, LockHeld, run, run_lock, s
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m crawler.cron", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="exit status: 0 OK, 1 failed (the reason is in the summary), 2 usage error,\n"
-               "  75 another run holds the lock, 130/143 stopped by SIGINT/SIGTERM")
+        epilog="exit status: 0 OK, 1 failed (the reason is in the summary), 2 usage error (a bad -a or -s),\n"
+               "  3 stale (with --strict), 65 Sina replied in a shape the code does not read (drifted),\n"
+               "  69 Sina unreachable, 75 another run holds the lock, 130/143 stopped by SIGINT/SIGTERM")
     parser.add_argument("-a", dest="spider_args", action="append", default=[], metavar="NAME=VALUE",
                         help="spider argument, passed on as scrapy crawl -a (repeatable), e.g. channels=china,stock")
     parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",

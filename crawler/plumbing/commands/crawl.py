@@ -7,7 +7,9 @@ line and one error line, before anything is logged or written. Then the crawl lo
 command exits 75 with one line naming the holder (1 when the lock file cannot be created).
 The lock is held until the process exits. With ``REDIS_URL`` (a distributed crawl) the Redis
 server is asked first: unreachable, the command exits 1 with one line; a run stopped by a Redis
-failure (finish reason ``redis_unavailable``) exits 1 too.
+failure (finish reason ``redis_unavailable``) exits 1 too. After the crawl, a run whose summary is
+not ok exits by the rule cron uses (crawler.plumbing.reach.outcome): 69 unreachable, 65 drifted, 1
+otherwise.
 """
 
 from __future__ import annotations
