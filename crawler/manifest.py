@@ -1,6 +1,6 @@
 """``python -m crawler.manifest OUTPUT_DIR [--state PATH]``: rebuild ``OUTPUT_DIR/index.jsonl``.
 
-    python -m crawler.manifest OUTPUT_DIR                 # from the post files alone
+    python -m crawler.manifest OUTPUT_DIR                 # from the post files (and the old manifest)
     python -m crawler.manifest OUTPUT_DIR --state PATH    # from a state: the bytes a crawl writes
 """
 
@@ -26,12 +26,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m crawler.manifest: no such folder: {root}", file=sys.stderr)
         return 2
     try:
-        data, source, written = rebuild(root, args.state)
+        data, source, written, unknown = rebuild(root, args.state)
     except (OSError, NotAPost) as error:
         print(f"python -m crawler.manifest: {error}", file=sys.stderr)
         return 1
     count = data.count(b"\n")
     print(f"{root / MANIFEST_NAME}: {'written' if written else 'unchanged'}, {count} posts from {source}")
+    for field, posts in unknown.items():  # what neither the files nor the old manifest hold: null
+        shown = ", ".join(posts[:5]) + (f" and {len(posts) - 5} more" if len(posts) > 5 else "")
+        print(f"  {field} unknown (null) for {len(posts)} of {count} posts: {shown}")
     return 0
 
 

@@ -10,14 +10,17 @@ body mode is read off the body (``pipelines.format.body_mode_of``).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.store.manifest import NotAPost, PostRecord, manifest_lines, parse_post
+from crawler.sina.zhibo import Feed, load_feeds
+from crawler.store.manifest import MANIFEST_NAME, NotAPost, PostRecord, manifest_lines, parse_post
 from crawler.values import SHANGHAI
 from pipelines.format import body_mode_of
 
@@ -48,15 +51,69 @@ def post_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def manifest_from_files(root: Path) -> tuple[bytes, int]:
+# What a rebuild from the files takes, for a post, from the old manifest or .posts.jsonl when its
+# front matter does not hold it; what none of them holds stays null and is reported.
+RECOVERED = ("doc_id", "url", "source", "channel", "first_written")
+
+
+def _lines(path: Path) -> dict[str, dict[str, Any]]:
+    """A JSON-lines file by its ``path`` field ({} when absent or unreadable lines)."""
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return found
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            found[entry["path"]] = entry
+    return found
+
+
+def is_day_post(record: PostRecord, feeds: list[Feed]) -> bool:
+    """A 7x24 day post (``<post_name> <YYYY-MM-DD>`` under a feed's categories): not an article."""
+    return any(record.categories == tuple(feed.categories) and record.title is not None
+               and re.fullmatch(re.escape(feed.post_name) + r" \d{4}-\d{2}-\d{2}", record.title) for feed in feeds)
+
+
+def manifest_from_files(root: Path, feeds: list[Feed] | None = None) -> tuple[bytes, int]:
     """The manifest from the post files alone, and how many posts it lists."""
-    records = []
+    data, count, _ = rebuild_from_files(root, feeds)
+    return data, count
+
+
+def rebuild_from_files(root: Path, feeds: list[Feed] | None = None) -> tuple[bytes, int, dict[str, list[str]]]:
+    """The article manifest from the post files, filled from the old ``index.jsonl`` and
+    ``.posts.jsonl`` where the front matter is silent; 7x24 day posts are left out. Also returns,
+    per field of ``RECOVERED``, the posts (relative paths) whose value could not be recovered."""
+    feeds = list(load_feeds(None).values()) if feeds is None else feeds
+    old, owners = _lines(root / MANIFEST_NAME), _lines(root / ".posts.jsonl")
+    records, unknown = [], {field: [] for field in RECOVERED}
     for path in post_files(root):
         try:
-            records.append(post_from_file(path, root))
+            record = post_from_file(path, root)
         except NotAPost as error:
             raise NotAPost(f"{path}: {error}") from None
-    return manifest_lines(records, root), len(records)
+        if is_day_post(record, feeds):
+            continue
+        relative = path.relative_to(root).as_posix()
+        before = old.get(relative, {}) | {k: v for k, v in owners.get(relative, {}).items() if v is not None}
+        filled = {field: getattr(record, field) if field != "first_written" else None for field in RECOVERED}
+        filled = {field: value if value is not None else before.get(field) for field, value in filled.items()}
+        for field, value in filled.items():
+            if value is None:
+                unknown[field].append(relative)
+        # The bytes the old manifest hashed are still there: they were last written when it said.
+        last = before.get("last_written") if before.get("sha256") == record.sha256 else None
+        records.append(replace(record, **{k: v for k, v in filled.items() if k != "first_written"},
+                               first_written=filled["first_written"] or record.first_written,
+                               last_written=last or record.last_written))
+    # first_written falls back to the file's mtime, which a post always has: not unknown.
+    unknown["first_written"] = []
+    return manifest_lines(records, root), len(records), {k: v for k, v in unknown.items() if v}
 
 
 def complete(record: PostRecord, root: Path) -> PostRecord:

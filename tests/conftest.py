@@ -1,7 +1,8 @@
-"""Shared fixtures: a snapshot of the saved pages and a real mirror process on loopback; and
-the ``slow`` marker of the tests that start processes.
+"""Shared fixtures: a snapshot of the saved pages and a real mirror process on loopback; the
+guard that keeps the suite off the checkout's own run folders; and the ``slow`` marker of the
+tests that start processes.
 
-Helpers live in tests/support; this file only declares fixtures and the marker.
+Helpers live in tests/support; this file only declares fixtures, the guard and the marker.
 
 The fast tier (``python -m pytest -m "not slow"``) runs the tests that start no program: a
 test is ``slow`` when its file is in SLOW_FILES, it is named in SLOW_TESTS, or it uses a fixture
@@ -12,14 +13,48 @@ that call, naming this file, so the fast tier stays fast and the lists stay true
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.crawl import start_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, PROJECT, PROJECT_ENV, start_mirror, stop_mirror
 from tests.support.pages import build_snapshot
+
+# What a user's own runs leave in the checkout (README command 1, the cron job, the demo).
+RUN_FOLDERS = ("output", ".state", "logs", "demo-output")
+os.environ.update(PROJECT_ENV)  # commands run in ELSEWHERE, outside the checkout
+
+
+def listing(root: Path) -> dict[str, tuple[int, int]]:
+    """Every file under the checkout's run folders: size and modification time."""
+    found = {}
+    for name in RUN_FOLDERS:
+        for path in sorted((root / name).rglob("*")) if (root / name).is_dir() else []:
+            if path.is_file():
+                stat = path.stat()
+                found[str(path.relative_to(root))] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def away_from_the_checkout() -> Iterator[None]:
+    """The suite runs in an empty folder outside the checkout. A test that reads a default path
+    (``output/.runs``, ``.state/crawl.sqlite``) finds nothing there, whatever the checkout holds; one
+    that writes one fails here, as does one that changes the checkout's run folders."""
+    before = listing(PROJECT)
+    os.chdir(ELSEWHERE)
+    try:
+        yield
+    finally:
+        os.chdir(PROJECT)
+    left = sorted(str(path.relative_to(ELSEWHERE)) for path in ELSEWHERE.rglob("*"))
+    assert not left, f"tests wrote into their working folder {ELSEWHERE}: {left[:10]}"
+    ELSEWHERE.rmdir()
+    assert listing(PROJECT) == before, "tests changed the checkout's output/, .state/, logs/ or demo-output/"
+
 
 # Every test of these files starts a mirror, a crawl, Hexo, Chromium, Redis or Scrapyd.
 SLOW_FILES = {
@@ -27,7 +62,7 @@ SLOW_FILES = {
     "test_channels_cli.py", "test_consumers.py", "test_crash.py", "test_crawl.py", "test_distributed.py",
     "test_doctor.py", "test_faults.py", "test_file_modes.py", "test_hexo.py", "test_lock.py", "test_parse_page_cli.py",
     "test_progress.py", "test_publish_safety.py", "test_scrapyd.py", "test_archive.py", "test_replay.py",
-    "test_reextract.py", "test_stock_news_crawl.py", "test_stocks_cli.py",
+    "test_reextract.py", "test_stock_news_crawl.py", "test_stocks_cli.py", "test_first_day.py", "test_hexo_guide.py",
 }
 # Fixtures that start a process (a mirror, a crawl, a server, a browser).
 SLOW_FIXTURES = {"mirror", "site", "blog", "crawled", "visits", "hexo_build", "seed_and_markdown_crawls",
@@ -49,6 +84,9 @@ SLOW_TESTS = {
     ("test_usage_errors.py", "test_an_unknown_spider_is_a_usage_error"),
     ("test_usage_errors.py", "test_cron_passes_the_same_one_line_through_and_writes_no_posts"),
     ("test_workers.py", "test_a_bad_worker_count_is_a_usage_error"),
+    ("test_setting_checks.py", "test_scrapy_crawl_with_a_bad_setting_exits_2_and_writes_nothing"),
+    ("test_setting_checks.py", "test_cron_with_a_bad_setting_exits_2_before_its_lock_and_logs"),
+    ("test_setting_checks.py", "test_the_readme_mirror_example_is_refused_and_touches_nothing"),
 }
 
 

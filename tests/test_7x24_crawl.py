@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.sites import Site
 
 POST = "2024-05-10/新浪财经7x24 2024-05-10.md"
@@ -29,7 +29,7 @@ def cron(site: Site, *args: str, strict: bool = False, **settings: str) -> subpr
              "--lock", str(site.work / "crawl.lock"), "--log-dir", str(site.work / "logs")]
     command = crawl_command(entry, mirror=site.mirror, output=site.output, state=site.work / "crawl.sqlite",
                             spider_args=args, **settings)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
 
 
 def item_ids(text: str) -> list[int]:
@@ -51,10 +51,13 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
                            "headimg: 'https://n.sinaimg.cn/finance/724/w600h400/20240510/demo-chart.png'\n"
                            "author: 新浪财经\ncomments: false\ndate: Thu, 09 May 2024 23:02:11 GMT\n")
     assert item_ids(text) == IDS  # oldest first
-    assert ('<div class="zhibo-item" id="zhibo-4089142"><strong>09:41:27</strong> 贵州茅台盘初涨超1%，白酒板块走强。'
-            '<div class="zhibo-meta">标签：A股、公司 · 股票：<a href="https://finance.sina.com.cn/realstock/company/'
-            'sh600519/nc.shtml">贵州茅台（sh600519）</a></div></div>\n') in text
-    assert ('<a href="https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml">原文</a></div></div>'
+    # A list a theme can style: one <li> per item, its time in a <time>.
+    assert "\n---\n\n<div>   \n<ol class=\"zhibo-list\">\n<li class=\"zhibo-item\" id=\"zhibo-4089100\">" in text
+    assert text.endswith("</li>\n</ol>  \n</div>\n" + " " * 12)
+    assert ('<li class="zhibo-item" id="zhibo-4089142"><time datetime="2024-05-10T09:41:27+08:00">09:41:27</time> '
+            '贵州茅台盘初涨超1%，白酒板块走强。<div class="zhibo-meta">标签：A股、公司 · 股票：<a href="https://finance.sina.com.cn/'
+            'realstock/company/sh600519/nc.shtml">贵州茅台（sh600519）</a></div></li>\n') in text
+    assert ('<a href="https://news.sina.com.cn/c/2024-05-10/doc-inausehc2630922.shtml">原文</a></div></li>'
             in text)
     assert "&#123;编辑注：今日快讯到此结束&#125;" in text
     lines = [json.loads(line) for line in (site.output / "7x24.jsonl").read_text(encoding="utf-8").splitlines()]
@@ -105,11 +108,11 @@ def test_a_day_post_then_nothing_new_then_new_items_on_two_days(site):
     assert backfill.returncode == 0, backfill.stdout + backfill.stderr
     text = site.posts()[POST].read_text(encoding="utf-8")
     assert item_ids(text) == [*IDS, 4089270]
-    assert "<strong>07:02:11</strong> 【更正】美股三大指数收盘涨跌不一。" in text
+    assert '<time datetime="2024-05-10T07:02:11+08:00">07:02:11</time> 【更正】美股三大指数收盘涨跌不一。' in text
     assert site.summary()["live_items"] == {"new": 0, "updated": 1, "unchanged": 23}
     assert (site.summary()["new"], site.summary()["updated"]) == (0, 1)
 
-    assert cron(site, strict=True).returncode == 1  # the demo day is long past: stale
+    assert cron(site, strict=True).returncode == 3  # the demo day is long past: stale
 
 
 def test_a_broken_reply_fails_the_run_and_keeps_the_mark_then_retries_recover(site):
@@ -117,10 +120,11 @@ def test_a_broken_reply_fails_the_run_and_keeps_the_mark_then_retries_recover(si
     add_items(site, {"id": 4089270, "rich_text": "新的一条。", "create_time": "2024-05-10 23:59:50"})
     site.add_faults({"match": "zhibo.sina.com.cn/api/zhibo/feed?page=1", "fault": "reply", "body": "<html>维护中</html>"})
     broken = cron(site)
-    assert broken.returncode == 1
+    assert broken.returncode == 65  # drifted: a reply the code does not read
     summary = site.summary()
     assert summary["roll_errors"] == {"zhibo/feed_not_json": 1}
-    assert summary["problems"][0].startswith("1 error(s) logged")
+    assert summary["problems"][0].startswith("drifted: 7x24: 7x24 feed: feed_not_json")
+    assert summary["problems"][1].startswith("1 error(s) logged")
     assert "7x24 feed unusable for 7x24" in site.crawl_log()
 
     site.add_faults({"match": "zhibo.sina.com.cn/api/zhibo/feed?page=1", "fault": "status", "status": 503, "times": 2})

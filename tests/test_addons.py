@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 from scrapy.utils.misc import load_object
 from scrapy.utils.test import get_crawler
 
 from crawler.plumbing.addons import MIRROR_HANDLER, SinaMirrorAddon
+from tests.support.crawl import ELSEWHERE
 
-PROJECT = Path(__file__).resolve().parents[1]
 ADDONS = {"ADDONS": {"crawler.plumbing.addons.SinaMirrorAddon": 100}}
 MIRROR_CLASS = "crawler.mirror.handler.SinaMirrorDownloadHandler"
 
@@ -32,7 +31,7 @@ def test_without_sina_mirror_no_mirror_module_is_imported():
         "print(json.dumps({'addons': 'crawler.plumbing.addons' in sys.modules,\n"
         "                  'mirror': sorted(m for m in sys.modules if m.startswith('crawler.mirror'))}))\n"
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT, capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", script], cwd=ELSEWHERE, capture_output=True, text=True,
                             timeout=120, check=True)
     assert json.loads(result.stdout.splitlines()[-1]) == {"addons": True, "mirror": []}
 

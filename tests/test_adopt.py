@@ -21,7 +21,7 @@ from crawler.items import Article
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from tests.reference_posts import POSTS, read_reference, unbrace
-from tests.support.crawl import PROJECT, crawl_command, run_summary, start_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, crawl_command, run_summary, start_mirror, stop_mirror
 from tests.support.pages import modern_page
 
 # The two articles the reference blog does not have; one title holds a run of two spaces.
@@ -91,13 +91,13 @@ class ReferenceBlog:
 
     def adopt(self) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "crawler.adopt", str(self.output), "--state", str(self.state)],
-                              cwd=PROJECT, capture_output=True, text=True, timeout=120)
+                              cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
 
     def crawl(self, *args: str) -> subprocess.CompletedProcess:
         command = crawl_command(["-m", "crawler.cron", "--lock", str(self.root / "crawl.lock"),
                                  "--log-dir", str(self.root / "logs")], mirror=self.mirror, output=self.output,
                                 state=self.state, spider_args=("channels=china", "since=2021-06-01", *args))
-        result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stdout + result.stderr
         return result
 
@@ -225,7 +225,7 @@ def test_the_adopt_command_names_what_it_does_not_take_over(tmp_path):
                     posts / "2021-10-28" / "上海全面推进城市数字化转型_十四五_规划出炉 包括3大领域20项重点任务.md")
     shutil.copyfile(POSTS / "0！.md", posts / "改过名字.md")
     result = subprocess.run([sys.executable, "-m", "crawler.adopt", str(posts), "--state", str(tmp_path / "s.db")],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=120)
+                            cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         f"{posts}: 0 posts recognised and noted in {tmp_path / 's.db'}; 0 already this crawler's; 3 not taken over",
@@ -237,7 +237,7 @@ def test_the_adopt_command_names_what_it_does_not_take_over(tmp_path):
 
 
 def test_the_adopt_command_refuses_a_missing_folder_in_one_line(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "crawler.adopt", str(tmp_path / "nope")], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "crawler.adopt", str(tmp_path / "nope")], cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == f"python -m crawler.adopt: no such folder: {tmp_path / 'nope'}\n"

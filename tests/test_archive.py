@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from crawler.plumbing.archive import without_password
 from crawler.store.warc import OPEN, SUFFIX, WarcWriter
 from tests.support.crash import crash_crawl_command, synthetic_site
-from tests.support.crawl import PROJECT, crawl_command, run_crawl, start_warc_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, PROJECT, crawl_command, run_crawl, start_warc_mirror, stop_mirror
 from tests.support.servers import RedisServer
 from tests.support.sites import Site
 
@@ -194,7 +194,7 @@ def test_a_crawl_killed_mid_run_leaves_readable_archives_and_the_next_run_a_new_
         command = [*crash_crawl_command(site), "-s", f"ARCHIVE_DIR={archive}", "-s", "ARCHIVE_MAX_BYTES=150000"]
         kills = 0
         for threshold in (2, 9, 20):
-            process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            process = subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             deadline = time.monotonic() + 120
             while time.monotonic() < deadline and process.poll() is None:
                 if len(list(site.output.rglob("*.md"))) >= threshold:
@@ -209,7 +209,7 @@ def test_a_crawl_killed_mid_run_leaves_readable_archives_and_the_next_run_a_new_
         # Each run closed the files the run killed before it left; the last one's is still open.
         assert len(list(archive.glob(f"*{OPEN}"))) == 1
         before = set(archive_files(archive))
-        final = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        final = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stderr[-3000:]
     finally:
         site.close()
@@ -235,7 +235,7 @@ def test_each_process_of_a_distributed_run_writes_its_own_files(tmp_path):
                                   state=tmp_path / "unused.sqlite", spider_args=DEMO_CRAWL, REDIS_URL=redis.url,
                                   REDIS_IDLE_CLOSE="1", ARCHIVE_DIR=str(archive), DOWNLOAD_DELAY="1",
                                   DOWNLOAD_DELAY_JITTER="0", CONCURRENT_REQUESTS="2") for _ in range(2)]
-        workers = [subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        workers = [subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                    for command in commands]
         for process in workers:
             _, stderr = process.communicate(timeout=180)

@@ -16,7 +16,7 @@ from crawler.sina.pages import read_page
 from crawler.values import SHANGHAI
 from pipelines.format import render_post
 from tests.reference_posts import POSTS, read_reference
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE, PROJECT
 from tests.support.pages import fixture_pages
 from tests.support.sites import Site
 
@@ -157,7 +157,7 @@ def test_export_rerenders_seed_posts_as_a_crawl_in_that_mode_writes_them(tmp_pat
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         (source / name).write_bytes(data)
     result = subprocess.run([sys.executable, "-m", "crawler.export", "--mode", mode, "--from", str(source),
-                             "--to", str(tmp_path / mode)], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+                             "--to", str(tmp_path / mode)], cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("8 written, 0 unchanged, 0 skipped")
     written = {str(p.relative_to(tmp_path / mode)): p.read_bytes() for p in (tmp_path / mode).rglob("*.md")}
@@ -170,7 +170,7 @@ def test_export_refuses_a_markdown_post_with_one_line(tmp_path, seed_and_markdow
     (tmp_path / "md" / name).parent.mkdir(parents=True)
     (tmp_path / "md" / name).write_bytes(data)
     result = subprocess.run([sys.executable, "-m", "crawler.export", "--mode", "clean", "--from", str(tmp_path / "md"),
-                             "--to", str(tmp_path / "out")], cwd=PROJECT, capture_output=True, text=True, timeout=60)
+                             "--to", str(tmp_path / "out")], cwd=ELSEWHERE, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert "a Markdown post cannot be re-rendered" in result.stderr and "Traceback" not in result.stderr
 

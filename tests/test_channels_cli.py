@@ -4,6 +4,7 @@ read without changing the state; and CHANNELS_FILE's default as ``scrapy setting
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +12,12 @@ from pathlib import Path
 import pytest
 
 from crawler.sina.channels import DEFAULT_CHANNELS_FILE
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE, run_crawl
 from tests.support.sites import Site
 
 
 def channels(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.channels", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.channels", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=60)
 
 
@@ -74,7 +75,7 @@ def test_channels_file_option_reads_another_table(tmp_path):
 
 
 def test_scrapy_settings_shows_the_packaged_channels_file_as_the_default():
-    result = subprocess.run([sys.executable, "-m", "scrapy", "settings", "--get", "CHANNELS_FILE"], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "scrapy", "settings", "--get", "CHANNELS_FILE"], cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert Path(result.stdout.strip()) == DEFAULT_CHANNELS_FILE
@@ -96,3 +97,14 @@ def test_channel_health_of_the_latest_run_that_listed_each_channel(site):
     summary = site.summary()
     assert set(summary["stale_channels"]) == {"china", "stock"}
     assert "Channel china looks stale: newest item 2024-05-10 00:26:45" in site.crawl_log()
+
+
+def test_a_channel_sina_did_not_answer_is_unreachable_not_stale(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    crawl = run_crawl("sina_finance", tmp_path / "posts", closed, "channels=china", RETRY_TIMES="0")
+    assert crawl.returncode == 69, crawl.stderr[-2000:]
+    result = channels("--runs", str(tmp_path / "posts" / ".runs"))
+    assert result.returncode == 0, result.stderr
+    assert rows(result.stdout)["china"][-1].startswith("UNREACHABLE: Connection was refused")

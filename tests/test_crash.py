@@ -12,7 +12,7 @@ import frontmatter
 
 from crawler.store.state import SQLiteState as CrawlState
 from tests.support.crash import ARTICLES, crash_crawl_command, kill_when, synthetic_site
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.sites import Site
 
 
@@ -23,7 +23,7 @@ def test_killed_runs_converge_to_exactly_one_complete_file_per_article(tmp_path)
         seen = [kill_when(site, threshold) for threshold in (0, 5, 17, 29, 41, 53)]
         print("posts present at each kill:", seen)
         assert seen[0] < ARTICLES  # killed while still downloading
-        final = subprocess.run(crash_crawl_command(site), cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        final = subprocess.run(crash_crawl_command(site), cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stderr[-2000:]
     finally:
         site.close()

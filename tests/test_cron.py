@@ -22,7 +22,7 @@ from crawler import cron
 from crawler.ops import cron as cron_job
 from crawler.plumbing.run_summary import RunSummary, summarize
 from crawler.spiders.sina_finance import SinaFinanceSpider
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.pages import ARTICLE_POSTS
 from tests.support.sites import Site
 
@@ -60,7 +60,7 @@ def interrupt(site: Site, signum: int, times: int = 1) -> subprocess.CompletedPr
     answered articles send ``signum`` as the terminal does: to the whole foreground group."""
     site.add_faults({"match": "finance.sina.com.cn/*", "fault": "slow", "seconds": 3})
     command = cron_command(site, spider_args=("channels=china", "since=2005-01-01"))
-    process = subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    process = subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
         wait_for_log(site, "Channel china", process)
@@ -111,7 +111,7 @@ def test_a_second_ctrl_c_forces_the_crawl_to_stop(site):
 
 def test_sina_article_run_is_named_and_counts_its_article(site):
     command = cron_command(site, "--spider", "sina_article", spider_args=(f"urls={ARTICLE_URL}",))
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("sina_article run ")
     assert "(0 roll pages, 1 articles, 0 retries)" in result.stdout
@@ -195,7 +195,7 @@ def test_old_run_summaries_and_logs_are_pruned_with_keep_logs(site):
     recent = runs / "2020-02-01T000000Z.json"
     recent.write_text("{}", encoding="utf-8")
     os.utime(recent, (time.time() - 10 * 86400,) * 2)
-    result = subprocess.run(cron_command(site, "--keep-logs", "30", spider_args=("channels=china",)), cwd=PROJECT,
+    result = subprocess.run(cron_command(site, "--keep-logs", "30", spider_args=("channels=china",)), cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     names = sorted(p.name for p in runs.iterdir())
@@ -208,7 +208,7 @@ def test_old_run_summaries_and_logs_are_pruned_with_keep_logs(site):
 
 
 def test_cron_help_describes_every_option_with_its_default():
-    result = subprocess.run([sys.executable, "-m", "crawler.cron", "--help"], cwd=PROJECT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "crawler.cron", "--help"], cwd=ELSEWHERE, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
@@ -219,7 +219,7 @@ def test_cron_help_describes_every_option_with_its_default():
 
 
 def test_demo_help_is_not_cut_mid_sentence():
-    result = subprocess.run([sys.executable, "-m", "crawler.demo", "--help"], cwd=PROJECT, capture_output=True,
+    result = subprocess.run([sys.executable, "-m", "crawler.demo", "--help"], cwd=ELSEWHERE, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
@@ -229,7 +229,7 @@ def test_demo_help_is_not_cut_mid_sentence():
 
 
 def test_an_unknown_cron_option_is_a_usage_error():
-    result = subprocess.run([sys.executable, "-m", "crawler.cron", "--no-such-option"], cwd=PROJECT,
+    result = subprocess.run([sys.executable, "-m", "crawler.cron", "--no-such-option"], cwd=ELSEWHERE,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "unrecognized arguments: --no-such-option" in result.stderr

@@ -151,9 +151,10 @@ def test_ten_megabyte_page_is_read_and_written(site):
 def test_roll_reply_that_is_malformed_json_fails_the_run(site):
     site.add_faults({"match": ROLL, "fault": "reply", "body": '{"result": {"status": ', "content_type": "application/json"})
     result, summary, _ = crawl(site)
-    assert result.returncode == 1
+    assert result.returncode == 65  # drifted
     assert summary["roll_errors"] == {"roll_not_json": 1}
-    assert "roll API returned nothing usable" in result.stdout
+    assert "  drifted    china: roll API: " in result.stdout  # the cause, under its channel
+    assert "roll API returned nothing usable" in " ".join(summary["problems"])
     assert site.posts() == {}
 
 
@@ -161,7 +162,7 @@ def test_roll_reply_with_error_status_fails_the_run_with_its_message(site):
     body = json.dumps({"result": {"status": {"code": 11, "msg": "服务繁忙"}, "data": []}}, ensure_ascii=False)
     site.add_faults({"match": ROLL, "fault": "reply", "body": body})
     result, _, _ = crawl(site)
-    assert result.returncode == 1
+    assert result.returncode == 65  # drifted
     assert "status code 11 (服务繁忙)" in result.stdout
 
 

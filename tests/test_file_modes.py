@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.crawl import PROJECT, crawl_command, run_summary
+from tests.support.crawl import ELSEWHERE, crawl_command, run_summary
 
 WRITE = "import os, sys; from pathlib import Path; from crawler.store.atomic import write_atomic; " \
         "os.umask(int(sys.argv[1], 8)); write_atomic(Path(sys.argv[2]), b'post')"
@@ -21,7 +21,7 @@ def mode(path: Path) -> int:
 
 
 def write_atomic_under(umask: int, path: Path) -> None:
-    subprocess.run([sys.executable, "-c", WRITE, oct(umask), str(path)], cwd=PROJECT, check=True, timeout=60)
+    subprocess.run([sys.executable, "-c", WRITE, oct(umask), str(path)], cwd=ELSEWHERE, check=True, timeout=60)
 
 
 @pytest.mark.parametrize(("umask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])
@@ -48,7 +48,7 @@ def test_a_crawl_writes_every_file_with_the_umask_mode(tmp_path, mirror, umask, 
     command = crawl_command(["-m", "scrapy", "crawl", "sina_article"], mirror=mirror, output=output, state=state,
                             spider_args=["urls=https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"],
                             RUN_SUMMARY_FILE=str(tmp_path / "reports" / "summary.json"))
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300, umask=umask)
+    result = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300, umask=umask)
     assert result.returncode == 0, result.stderr[-3000:]
     assert run_summary(output)["new"] == 1
     files = [*output.rglob("*.md"), output / ".posts.jsonl", *(output / ".runs").glob("*.json"),

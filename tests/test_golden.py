@@ -16,9 +16,9 @@ import pytest
 from crawler.items import Article, NotArticle
 from crawler.sina.pages import read_page
 from pipelines.format import render_post
-from tests.support.pages import FIXTURES, fixture_pages
+from tests.support.crawl import ELSEWHERE
+from tests.support.pages import fixture_pages
 
-PROJECT = FIXTURES.parents[1]
 PAGES = fixture_pages()
 ARTICLES = [pytest.param(page, id=page.stem) for page in PAGES if page.is_article]
 NOT_ARTICLES = [pytest.param(page, id=page.stem) for page in PAGES if not page.is_article]
@@ -46,7 +46,7 @@ def test_non_article_page_is_refused_with_its_expected_reason(page):
 def test_regenerate_check_finds_nothing_to_change():
     result = subprocess.run(
         [sys.executable, "-m", "tests.regenerate", "--check"],
-        cwd=PROJECT,
+        cwd=ELSEWHERE,
         capture_output=True,
         text=True,
         timeout=120,

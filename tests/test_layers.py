@@ -174,4 +174,6 @@ def test_a_layer_break_would_be_caught():
     planted["crawler.store.state"].add("pipelines.export")
     assert upward("crawler.store.state", planted) == ["pipelines.export (pipelines)"]
     planted["crawler.sina.channels"].add("crawler.sina.zhibo")  # zhibo already reads channels' table reader
-    assert ["crawler.sina.channels", "crawler.sina.zhibo", "crawler.sina.channels"] in circles_in(planted)
+    # The circle is reported from whichever of its modules the search reached first.
+    assert {("crawler.sina.channels", "crawler.sina.zhibo"), ("crawler.sina.zhibo", "crawler.sina.channels")} & {
+        tuple(circle[:2]) for circle in circles_in(planted) if len(circle) == 3}

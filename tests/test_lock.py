@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crawler.store.lock import LockHeld, hold_crawl_locks, release
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.sites import Site
 
 SLOW = {"match": "finance.sina.com.cn/*", "fault": "slow", "seconds": 3}
@@ -29,8 +29,8 @@ def scrapy_crawl(site: Site, output: Path, state: Path, *, wait: bool = True):
     command = crawl_command(["-m", "scrapy", "crawl", "sina_finance"], mirror=site.mirror, output=output, state=state,
                             spider_args=["since=2005-01-01"])
     if not wait:
-        return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        return subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
 
 
 def wait_for_holder(lock: Path, text: str) -> None:
@@ -90,7 +90,7 @@ def test_in_one_process_the_locks_are_taken_once_and_all_or_none(tmp_path):
         [sys.executable, "-c", "import sys, time; from crawler.store.lock import hold_crawl_locks; "
          f"hold_crawl_locks({{'STATE_PATH': {str(state_a)!r}, 'OUTPUT_DIR': {str(out)!r}}}); print('held', flush=True); "
          "time.sleep(60)"],
-        cwd=PROJECT, stdout=subprocess.PIPE, text=True)
+        cwd=ELSEWHERE, stdout=subprocess.PIPE, text=True)
     taken: list[Path] = []
     try:
         assert holder.stdout.readline() == "held\n"
@@ -109,15 +109,16 @@ def test_in_one_process_the_locks_are_taken_once_and_all_or_none(tmp_path):
             release(path)
 
 
-def test_an_output_folder_that_cannot_hold_a_lock_is_one_line_and_exit_1(site, tmp_path):
+def test_an_output_folder_that_is_a_file_is_a_usage_error_before_any_lock(site, tmp_path):
+    """OUTPUT_DIR is checked with every setting before the locks (crawler.plumbing.setting_checks)."""
     output = tmp_path / "a-file"
     output.write_text("not a folder", encoding="utf-8")
     state = tmp_path / "state" / "crawl.sqlite"
     result = scrapy_crawl(site, output, state)
-    assert result.returncode == 1, result.stderr
-    assert result.stderr.strip().splitlines() == [
-        f"scrapy crawl: not starting: cannot create the lock file {output / '.lock'}: File exists"]
-    assert not state.exists()
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"scrapy crawl: error: bad -s OUTPUT_DIR='{output}': expected a folder (it is a file)")
+    assert not state.exists() and not (tmp_path / "state").exists()
 
 
 # A writer that marks the folder, starts a temp file and dies without cleaning up (as SIGKILL
@@ -141,10 +142,10 @@ time.sleep(60)
 def test_a_killed_writer_s_temp_files_are_swept_a_running_writer_s_kept(tmp_path):
     from crawler.store.atomic import sweep_orphans
 
-    dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=PROJECT,
+    dead = subprocess.run([sys.executable, "-c", WRITER, str(tmp_path), "die"], cwd=ELSEWHERE,
                           capture_output=True, text=True, timeout=60)
     orphan = Path(dead.stdout.strip())
-    running = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "live"], cwd=PROJECT,
+    running = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path), "live"], cwd=ELSEWHERE,
                                stdout=subprocess.PIPE, text=True)
     try:
         in_use = Path(running.stdout.readline().strip())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pipelines.format import body_mode_of, render_post
 from pipelines.format.title import sanitise_title
 from pipelines.post_files import complete, post_from_file
 from tests.support.crash import ARTICLES, crash_crawl_command, kill_when, synthetic_site
-from tests.support.crawl import PROJECT, run_crawl
+from tests.support.crawl import ELSEWHERE, crawl_command, run_crawl
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 from tests.support.sites import Site
 
@@ -46,7 +47,7 @@ def manifest(root: Path) -> list[dict]:
 
 
 def manifest_command(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.manifest", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.manifest", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -108,12 +109,39 @@ def test_rebuild_from_the_files_of_a_plain_crawl_leaves_what_they_do_not_hold_nu
     crawled = manifest(root)
     assert all(line["doc_id"] and line["url"] and line["channel"] == "china" for line in crawled)
     (root / MANIFEST_NAME).unlink()
-    assert manifest_command(str(root)).returncode == 0
+    result = manifest_command(str(root))
+    assert result.returncode == 0
     rebuilt = manifest(root)
     for line, crawl in zip(rebuilt, crawled, strict=True):
-        assert (line["doc_id"], line["url"], line["source"], line["channel"]) == (None, None, None, None)
+        # .posts.jsonl still says which doc id owns each file; nothing holds the rest.
+        assert (line["doc_id"], line["url"], line["source"], line["channel"]) == (crawl["doc_id"], None, None, None)
         for field in ("path", "title", "published", "categories", "sha256", "body_mode"):
             assert line[field] == crawl[field], field
+    count = len(crawled)
+    for field in ("url", "source", "channel"):
+        assert f"  {field} unknown (null) for {count} of {count} posts: " in result.stdout, result.stdout
+    assert "doc_id unknown" not in result.stdout
+
+
+def test_rebuild_from_the_files_keeps_what_the_old_manifest_holds_and_leaves_day_posts_out(site):
+    assert site.cron("channels=china", "since=2005-01-01").returncode == 0
+    live = subprocess.run(crawl_command(["-m", "crawler.cron", "--spider", "sina_7x24", "--lock",
+                                         str(site.work / "crawl.lock"), "--log-dir", str(site.work / "logs")],
+                                        mirror=site.mirror, output=site.output, state=site.work / "crawl.sqlite",
+                                        spider_args=["since=2024-05-10"]),
+                          cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
+    assert live.returncode == 0, live.stdout + live.stderr
+    root = site.output
+    day_post = "2024-05-10/新浪财经7x24 2024-05-10.md"
+    assert (root / day_post).is_file()
+    crawled = manifest(root)
+    assert day_post not in [line["path"] for line in crawled]
+    for post in root.rglob("*.md"):  # as a copy or a restore leaves them: same bytes, new mtimes
+        os.utime(post, (1_800_000_000, 1_800_000_000))
+    result = manifest_command(str(root))
+    assert result.returncode == 0, result.stderr
+    assert manifest(root) == crawled  # nothing lost: the old manifest fills what the files do not hold
+    assert "unknown" not in result.stdout
 
 
 def test_first_written_stays_and_last_written_moves_only_when_the_bytes_change(site):
@@ -157,7 +185,7 @@ def test_a_killed_crawl_leaves_a_state_whose_manifest_matches_the_files_and_a_re
         assert 0 < len(partial) <= present
         for line in partial:
             assert line["sha256"] == hashlib.sha256((site.output / line["path"]).read_bytes()).hexdigest()
-        final = subprocess.run(crash_crawl_command(site), cwd=PROJECT, capture_output=True, text=True, timeout=300)
+        final = subprocess.run(crash_crawl_command(site), cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
         assert final.returncode == 0, final.stderr[-2000:]
     finally:
         site.close()

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.pages import fixture_page
 
 FINANCE_2018_PAGE = fixture_page("gne_finance_roll_2018-12-28_ihqfskcn2160999")
@@ -16,7 +16,7 @@ FINANCE_2018_URL = "https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160
 
 def parse_page(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "crawler.parse_page", *args], cwd=PROJECT, capture_output=True, timeout=60
+        [sys.executable, "-m", "crawler.parse_page", *args], cwd=ELSEWHERE, capture_output=True, timeout=60
     )
 
 

@@ -19,7 +19,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.store.lock import hold_crawl_locks, release
-from tests.support.crawl import PROJECT, start_warc_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, PROJECT, start_warc_mirror, stop_mirror
 from tests.support.pages import ARTICLE_POSTS, fixture_page, fixture_pages
 
 CAPTURE = """
@@ -61,7 +61,7 @@ def test_reextract_reads_warcs_of_other_writers_and_skips_other_sites(tmp_path, 
 
     captured = tmp_path / "captured.warc"
     result = subprocess.run([sys.executable, "-c", CAPTURE, str(captured), mirror,
-                             *(p.url for p in by_scheme["http"])], cwd=PROJECT, capture_output=True, text=True,
+                             *(p.url for p in by_scheme["http"])], cwd=ELSEWHERE, capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr[-3000:]
     with open(captured, "rb") as handle:
@@ -95,7 +95,7 @@ def test_reextract_reads_warcs_of_other_writers_and_skips_other_sites(tmp_path, 
     output = tmp_path / "posts"
     result = subprocess.run([sys.executable, "-m", "crawler.reextract", str(captured), str(built),
                              "-s", f"OUTPUT_DIR={output}", "-s", f"STATE_PATH={tmp_path / 'state.sqlite'}"],
-                            cwd=PROJECT, capture_output=True, text=True, timeout=300)
+                            cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     # 8 articles; 2 portal pages and a stock data page; the two pages of other sites.
     assert result.stdout.splitlines()[-1] == ("new 8, updated 0, unchanged 0, not an article 3, "
@@ -109,11 +109,11 @@ def test_reextract_reads_warcs_of_other_writers_and_skips_other_sites(tmp_path, 
 def test_a_missing_archive_is_a_usage_error_before_anything_is_written(tmp_path):
     output = tmp_path / "posts"
     command = [sys.executable, "-m", "crawler.reextract", str(tmp_path / "nowhere.warc.gz"), "-s", f"OUTPUT_DIR={output}"]
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == f"python -m crawler.reextract: error: no such archive: {tmp_path}/nowhere.warc.gz"
     crawl = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "sina_archive", "-s", f"OUTPUT_DIR={output}"],
-                           cwd=PROJECT, capture_output=True, text=True, timeout=60)
+                           cwd=ELSEWHERE, capture_output=True, text=True, timeout=60)
     assert crawl.returncode == 2
     assert crawl.stderr.splitlines()[-1].endswith(
         "sina_archive needs an archive: -a warc=ARCHIVE[,ARCHIVE…] (WARC files or folders)")
@@ -126,7 +126,7 @@ def test_reextract_does_not_start_while_a_crawl_holds_the_output(tmp_path):
     try:
         result = subprocess.run([sys.executable, "-m", "crawler.reextract", str(PROJECT / "demo"),
                                  *(arg for name, value in settings.items() for arg in ("-s", f"{name}={value}"))],
-                                cwd=PROJECT, capture_output=True, text=True, timeout=60)
+                                cwd=ELSEWHERE, capture_output=True, text=True, timeout=60)
     finally:
         for path in taken:
             release(path)
@@ -166,7 +166,7 @@ def test_a_deleted_page_is_replayed_as_deleted_and_reextracted_from_its_last_goo
 
     output = tmp_path / "posts"
     result = subprocess.run([sys.executable, "-m", "crawler.reextract", str(archive), "-s", f"OUTPUT_DIR={output}",
-                             "-s", f"STATE_PATH={tmp_path / 'state.sqlite'}"], cwd=PROJECT, capture_output=True,
+                             "-s", f"STATE_PATH={tmp_path / 'state.sqlite'}"], cwd=ELSEWHERE, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.splitlines()[-1].startswith("new 2, ")

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.crawl import PROJECT, run_crawl, run_summary, start_warc_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, run_crawl, run_summary, start_warc_mirror, stop_mirror
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 from tests.support.sites import Site
 
@@ -30,7 +30,7 @@ def manifest(root: Path) -> list[dict]:
 
 
 def reextract(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.reextract", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.reextract", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=300)
 
 

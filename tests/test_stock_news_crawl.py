@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 from tests.support.sites import Site
 
@@ -49,7 +49,7 @@ def cron(site: Site, *args: str, spider: str = "sina_stock_news", **settings: st
              "--log-dir", str(site.work / "logs")]
     command = crawl_command(entry, mirror=site.mirror, output=site.output, state=site.work / "crawl.sqlite",
                             spider_args=args, **settings)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
 
 
 def add_list(site: Site, symbol: str, page: int, rows: list[tuple[str, str, str]], has_next: bool) -> bytes:

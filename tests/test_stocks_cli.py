@@ -21,7 +21,7 @@ from crawler.sina.pages import read_page
 from crawler.store.redis_state import RedisState, connect
 from crawler.store.state import SQLiteState
 from pipelines.format import render_post
-from tests.support.crawl import PROJECT
+from tests.support.crawl import ELSEWHERE
 from tests.support.pages import fixture_pages
 from tests.support.servers import RedisServer
 from tests.support.sites import Site
@@ -32,7 +32,7 @@ POST_7X24 = "2024-05-10/新浪财经7x24 2024-05-10.md"
 
 
 def stocks(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "crawler.stocks", *args], cwd=PROJECT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "crawler.stocks", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=60)
 
 
@@ -94,7 +94,7 @@ def test_a_symbol_s_articles_and_7x24_items_newest_first_from_a_sqlite_state(sit
 def test_it_reads_beside_a_writer_holding_the_state_and_changes_nothing(site):
     crawl_all(site)
     channels = subprocess.run([sys.executable, "-m", "crawler.channels", "--state", str(site.work / "crawl.sqlite")],
-                              cwd=PROJECT, capture_output=True, text=True, timeout=60)
+                              cwd=ELSEWHERE, capture_output=True, text=True, timeout=60)
     row = next(line for line in channels.stdout.splitlines() if line.startswith("stock_news "))
     assert row.split()[:4] == ["stock_news", "个股资讯", "个股资讯", "1"] and "2024-05-10 00:26" in row
     assert "also holds" not in channels.stdout

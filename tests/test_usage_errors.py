@@ -10,7 +10,7 @@ import pytest
 
 from crawler.plumbing.arguments import ARTICLE_ARGUMENTS, FINANCE_ARGUMENTS, ArgumentError
 from crawler.values import SHANGHAI
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 
 # Should a check ever let a run through, it reaches a closed loopback port, not Sina.
 DEAD_MIRROR = "http://127.0.0.1:9"
@@ -21,7 +21,7 @@ KNOWN_CHANNELS = "china, macro, local, ministries"  # the start of the list of c
 def crawl(tmp_path, spider: str, *spider_args: str, entry: tuple[str, ...] = ("-m", "scrapy", "crawl")):
     command = crawl_command([*entry, *([spider] if spider else [])], mirror=DEAD_MIRROR, output=tmp_path / "output",
                             state=tmp_path / "state" / "crawl.sqlite", spider_args=spider_args)
-    return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
 
 
 def assert_usage_error(tmp_path, result: subprocess.CompletedProcess, *parts: str) -> None:

@@ -12,7 +12,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.plumbing.workers import Workers
-from tests.support.crawl import PROJECT, crawl_command, run_crawl, run_summary
+from tests.support.crawl import ELSEWHERE, crawl_command, run_crawl, run_summary
 from tests.support.pages import ARTICLE_POSTS, fixture_pages
 
 
@@ -60,10 +60,10 @@ def test_a_bad_worker_count_is_a_usage_error(tmp_path, value):
                             output=tmp_path / "output", state=tmp_path / "state.sqlite",
                             spider_args=["urls=https://finance.sina.com.cn/roll/2018-12-28/doc-ihqfskcn2160999.shtml"],
                             PARSE_PROCESSES=value)
-    result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"scrapy crawl: error: -s PARSE_PROCESSES='{value}': expected 0 (read pages on the reactor thread) "
+        f"scrapy crawl: error: bad -s PARSE_PROCESSES='{value}': expected 0 (read pages on the reactor thread) "
         "or a number of worker processes")
     assert not (tmp_path / "output").exists()

@@ -33,8 +33,8 @@ def read_stats(path: Path) -> ChannelStats:
 
 
 def read_health(runs: Path) -> dict[str, tuple[dict, str | None]]:
-    """channel -> (its ``channel_health`` entry, its ``stale_channels`` reason or None) from the
-    newest run summary in ``runs`` that lists the channel."""
+    """channel -> (its ``channel_health`` entry, what was wrong with it or None: ``problem_of``)
+    from the newest run summary in ``runs`` that lists the channel."""
     summaries = []
     for path in runs.glob("*.json") if runs.is_dir() else ():
         try:
@@ -46,15 +46,24 @@ def read_health(runs: Path) -> dict[str, tuple[dict, str | None]]:
     health: dict[str, tuple[dict, str | None]] = {}
     for summary in sorted(summaries, key=lambda s: str(s.get("started") or s.get("finished")), reverse=True):
         for channel, seen in summary["channel_health"].items():
-            health.setdefault(channel, (seen, (summary.get("stale_channels") or {}).get(channel)))
+            health.setdefault(channel, (seen, problem_of(summary, channel)))
     return health
+
+
+def problem_of(summary: dict, channel: str) -> str | None:
+    """``UNREACHABLE: …``, ``DRIFTED: …`` or ``STALE: …`` for a channel in a run summary, or None."""
+    for key, word in (("unreachable", "UNREACHABLE"), ("drifted", "DRIFTED"), ("stale_channels", "STALE")):
+        why = (summary.get(key) or {}).get(channel)
+        if why:
+            return f"{word}: {why}"
+    return None
 
 
 def health_cells(health: dict[str, tuple[dict, str | None]], name: str) -> list[str]:
     if name not in health:
         return ["-", "-"]
     seen, stale = health[name]
-    return [str(seen.get("listed", 0)), f"STALE: {stale}" if stale else "ok"]
+    return [str(seen.get("listed", 0)), stale or "ok"]
 
 
 def age(seconds: float) -> str:

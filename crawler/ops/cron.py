@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import fcntl
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -17,9 +18,11 @@ from pathlib import Path
 from types import FrameType
 from typing import IO
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: try again later
-EXIT_USAGE = 2  # a bad -a/-s value, as scrapy crawl reports it
-EXIT_FAILED = 1
+from crawler.plumbing.reach import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, outcome
+from crawler.plumbing.setting_checks import SettingError, check_settings
+from crawler.plumbing.summary_lines import human_summary
+
+__all__ = ["EXIT_FAILED", "EXIT_LOCKED", "EXIT_USAGE", "human_summary"]
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -87,36 +90,6 @@ class Forwarder:
                 signal.signal(signum, handler)
 
 
-def human_summary(summary: dict, log_file: Path) -> str:
-    dropped = ", ".join(f"{k} {v}" for k, v in summary["dropped"].items()) or "none"
-    spider = summary.get("spider") or "sina_finance"
-    lines = [
-        f"{spider} run {summary['started'] or '-'} -> {summary['finished']}: {summary['finish_reason']}",
-        f"  channels   {', '.join(summary['channels']) or '-'}",
-        f"  posts      {summary['new']} new, {summary['updated']} updated, {summary['unchanged']} unchanged"
-        + (f", {summary['adopted']} taken over" if summary.get("adopted") else ""),
-        *([f"  items      {live['new']} new, {live['updated']} updated, {live['unchanged']} unchanged"]
-          if (live := summary.get("live_items")) and summary.get("feed_pages") else []),
-        f"  dropped    {dropped}",
-        f"  requests   {summary['requests']} ({_pages(summary)}, "
-        f"{summary['article_requests']} articles, {summary['retries']} retries)",
-        f"  errors     {summary['errors']}",
-        *(f"  stale      {channel}: {why}" for channel, why in summary.get("stale_channels", {}).items()),
-        *(f"  symbol     {symbol}: {note}" for symbol, note in summary.get("symbols", {}).items()),
-        f"  log        {log_file}",
-        "  result     OK" if summary["ok"] else "  result     FAILED: " + "; ".join(summary["problems"]),
-    ]
-    return "\n".join(lines)
-
-
-def _pages(summary: dict) -> str:
-    if summary.get("feed_pages"):
-        return f"{summary['feed_pages']} feed pages"
-    if summary.get("symbols"):
-        return f"{summary.get('list_pages', 0)} list pages"
-    return f"{summary['roll_pages']} roll pages"
-
-
 def last_error(log_file: Path) -> str:
     """The last traceback line or ERROR line of a log, to say why a crawl could not start."""
     try:
@@ -145,16 +118,35 @@ def prune(files: Iterable[Path], keep_days: int) -> None:
                 old.unlink()
 
 
+def find_project() -> None:
+    """Let Scrapy find this project's settings from any working folder: cron starts jobs in
+    ``$HOME``, where no scrapy.cfg is. The crawl subprocess inherits it; a scrapy.cfg still wins."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+
 def output_dir(overrides: list[str]) -> Path:
-    """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides."""
+    """OUTPUT_DIR as the crawl will see it: the project settings with the -s overrides, every one
+    checked first (SettingError names a bad one)."""
     from scrapy.utils.project import get_project_settings  # only cron's start pays for it
 
     settings = get_project_settings()
     settings.setdict(dict(value.split("=", 1) for value in overrides if "=" in value), priority="cmdline")
+    check_settings(settings)
     return Path(settings.get("OUTPUT_DIR") or "output")
 
 
+def settings_problem(overrides: list[str]) -> str | None:
+    """A bad setting, as scrapy crawl would name it, so cron says it before its lock or any folder."""
+    find_project()
+    try:
+        output_dir(overrides)
+    except SettingError as error:
+        return str(error)
+    return None
+
+
 def run(args: argparse.Namespace, stamp: str) -> int:
+    find_project()
     try:
         runs_dir = output_dir(args.settings) / ".runs"
         runs_dir.mkdir(parents=True, exist_ok=True)
@@ -193,7 +185,8 @@ def run(args: argparse.Namespace, stamp: str) -> int:
     print(human_summary(summary, log_file))
     if stopped is not None:
         return 128 + stopped
-    if args.strict and summary.get("stale_channels"):
+    code = outcome(summary, strict=args.strict)
+    if args.strict and code and summary.get("stale_channels") and summary["ok"]:
         print("crawl-cron: --strict: stale channel(s): " + ", ".join(summary["stale_channels"]), file=sys.stderr)
-        return EXIT_FAILED
-    return 0 if summary["ok"] and returncode == 0 else EXIT_FAILED
+    # The same rule as scrapy crawl's exit status; a crawl that failed without saying so in the summary fails too.
+    return code or (EXIT_FAILED if returncode else 0)

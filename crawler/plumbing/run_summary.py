@@ -21,6 +21,7 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 
+from crawler.plumbing.summary_lines import human_summary
 from crawler.store.atomic import write_atomic
 from crawler.values import SHANGHAI
 
@@ -29,13 +30,15 @@ logger = logging.getLogger(__name__)
 
 def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider: str = "",
               opened: bool = True, scheduled_articles: int | None = None,
-              allow_truncated: bool = False, stale_hours: float = 48.0) -> dict[str, Any]:
+              allow_truncated: bool = False, stale_hours: float = 48.0,
+              fetched_articles: int | None = None) -> dict[str, Any]:
     """The run's outcome from Scrapy's stats: pure, so the cron command and tests share it.
 
     ``opened`` False: the spider never opened (a pipeline or the state failed at start), so the
     only problem reported is that, not the finish reason or an empty roll. ``scheduled_articles``:
     the article requests the run scheduled, used when no ``article/requested`` stat exists and
-    the spider lists no channel (``sina_article``).
+    the spider lists no channel (``sina_article``). ``fetched_articles``: the article requests that
+    reached the downloader; when given, it is the count reported (a stopped run queued more).
     """
 
     def prefixed(prefix: str) -> dict[str, int]:
@@ -54,8 +57,14 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
                  (prefixed("roll/truncated_detail/") | prefixed("zhibo/truncated_detail/")
                   | prefixed("stock_news/truncated_detail/")).items()}
     health = channel_health(stats, channels)
-    stale = stale_channels(health, stale_hours)
-    problems = []
+    # Unreachable (no reply) and drifted (a reply of the wrong shape) say nothing of an item's age.
+    unreachable = {channel: str(why) for channel, why in prefixed("health/unreachable/").items()}
+    drifted = {channel: str(why) for channel, why in prefixed("health/drifted/").items()}
+    stale = stale_channels({channel: seen for channel, seen in health.items()
+                            if channel not in unreachable and channel not in drifted}, stale_hours)
+    # The cause first: an outage or a change at Sina, then what followed from it.
+    problems = [f"unreachable: {channel}: {why}" for channel, why in unreachable.items()]
+    problems += [f"drifted: {channel}: {why}" for channel, why in drifted.items()]
     if reason != "finished":
         problems.append(f"finish reason is {reason!r}")
     if stats.get("log_count/ERROR", 0):
@@ -90,7 +99,8 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "roll_errors": roll_errors,
         "roll_error_details": roll_error_details,
         "requests": stats.get("downloader/request_count", 0),
-        "article_requests": _article_requests(stats, channels, scheduled_articles),
+        "article_requests": (fetched_articles if fetched_articles is not None
+                             else _article_requests(stats, channels, scheduled_articles)),
         "roll_pages": stats.get("roll/pages", 0),
         "feed_pages": stats.get("zhibo/pages", 0),
         # sina_stock_news: 个股资讯 list pages read, and per symbol what its list gave.
@@ -99,6 +109,8 @@ def summarize(stats: dict[str, Any], reason: str, channels: list[str], *, spider
         "truncated": truncated,
         "channel_health": health,
         "stale_channels": stale,
+        "unreachable": unreachable,
+        "drifted": drifted,
         "retries": stats.get("retry/count", 0),
         "ok": not problems,
         "problems": problems,
@@ -158,6 +170,8 @@ class RunSummary:
         self.stale_hours = settings.getfloat("STALE_CHANNEL_HOURS", 48.0)
         self.opened = False
         self.scheduled_articles = 0
+        self.fetched_articles = 0
+        self.summary: dict[str, Any] | None = None  # the last one written, for the crawl command's exit code
         self.worker = f"{socket.gethostname()}-{os.getpid()}" if settings.get("REDIS_URL") else ""
 
     @classmethod
@@ -166,6 +180,7 @@ class RunSummary:
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(extension.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(extension.request_reached_downloader, signal=signals.request_reached_downloader)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
@@ -185,6 +200,9 @@ class RunSummary:
     def request_dropped(self, request: Request) -> None:  # refused by the duplicate filter
         self.scheduled_articles -= self.is_article_request(request)
 
+    def request_reached_downloader(self, request: Request) -> None:
+        self.fetched_articles += self.is_article_request(request)
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())
         stats.setdefault("finish_time", datetime.now(UTC))
@@ -193,7 +211,8 @@ class RunSummary:
         opened = self.opened or stats.get("start_time") is not None
         summary = summarize(stats, reason, channels, spider=spider.name, opened=opened,
                             scheduled_articles=self.scheduled_articles, allow_truncated=self.allow_truncated,
-                            stale_hours=self.stale_hours)
+                            stale_hours=self.stale_hours, fetched_articles=self.fetched_articles)
+        self.summary = summary
         for channel, why in summary["stale_channels"].items():
             logger.warning("Channel %s looks stale: %s; Sina may have moved it (python -m crawler.doctor checks)",
                            channel, why)
@@ -209,4 +228,7 @@ class RunSummary:
                 write_atomic(target, data)
             except OSError as error:  # e.g. the full disk that ended the run
                 logger.error("Cannot write run summary %s: %s", target, error)
-        logger.info("Run summary: %s", json.dumps(summary, ensure_ascii=False))
+        if self.crawler.settings.get("LOG_FILE"):  # the log file keeps the whole summary
+            logger.info("Run summary: %s", json.dumps(summary, ensure_ascii=False))
+        else:  # the console gets the readable lines and where the whole summary is
+            logger.info("Run summary:\n%s", human_summary(summary, full=targets[-2]))

@@ -201,3 +201,18 @@ def check_feed(status: int, body: bytes, now: float) -> list[str]:
     if not isinstance(info, dict) or not str(info.get("totalPage", "")).isdigit():
         found.append("page_info.totalPage is missing or not a number")
     return found
+
+
+def newest_item_time(body: bytes, now: float) -> float | None:
+    """The time (epoch) of the newest item of a roll page or a 7x24 feed page, from the items whose
+    time reads; None when there is none (the page drifted, or lists nothing)."""
+    result, _problem = _reply(body)
+    data = result.get("data") if result is not None else None
+    if isinstance(data, list):
+        return max((float(int(item["ctime"])) for item in data
+                    if isinstance(item, dict) and not _epoch(item.get("ctime"), now)), default=None)
+    feed = data.get("feed") if isinstance(data, dict) else None
+    items = feed.get("list") if isinstance(feed, dict) else None
+    times = [parse_beijing_time(item["create_time"]) for item in items or []
+             if isinstance(item, dict) and not _beijing_time(item.get("create_time"), now)]
+    return max((moment.timestamp() for moment in times if moment is not None), default=None)

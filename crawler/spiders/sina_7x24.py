@@ -29,6 +29,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import LiveItem
 from crawler.plumbing.arguments import LIVE_ARGUMENTS
+from crawler.plumbing.reach import unreachable_reason
 from crawler.sina.zhibo import Feed, FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.store.state import crawl_state
 from crawler.values import SHANGHAI
@@ -101,6 +102,7 @@ class Sina7x24Spider(scrapy.Spider):
         except FeedError as error:
             stats.inc_value(f"zhibo/error/{error.reason}")
             stats.set_value(f"zhibo/error_detail/{name}", str(error))
+            stats.set_value(f"health/drifted/{name}", f"7x24 feed: {error}")
             self.logger.error("7x24 feed unusable for %s (%s): %s", name, response.url, error)
             scan.truncated = f"feed error: {error}"
             return
@@ -149,8 +151,11 @@ class Sina7x24Spider(scrapy.Spider):
         name = scan.feed.name if scan else "?"
         self.crawler.stats.inc_value("zhibo/error/fetch_failed")
         self.crawler.stats.set_value(f"zhibo/error_detail/{name}", failure.getErrorMessage())
-        self.logger.error("7x24 feed request failed (%s): %s", request.url if request else "?",
-                          failure.getErrorMessage())
+        unreachable = unreachable_reason(failure)
+        if unreachable:
+            self.crawler.stats.set_value(f"health/unreachable/{name}", unreachable)
+        self.logger.error("7x24 feed request failed (%s)%s: %s", request.url if request else "?",
+                          ": Sina unreachable" if unreachable else "", failure.getErrorMessage())
         if scan is not None:
             scan.truncated = f"feed request failed: {failure.getErrorMessage()}"
 

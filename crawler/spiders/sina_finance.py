@@ -36,6 +36,7 @@ from twisted.python.failure import Failure
 from crawler.distributed import shares_a_queue, takes_the_listing
 from crawler.items import Article, RollEntry
 from crawler.plumbing.arguments import FINANCE_ARGUMENTS
+from crawler.plumbing.reach import unreachable_reason
 from crawler.plumbing.reading import read_article, record_fetch_failure
 from crawler.sina.channels import Channel, load_channels, pick_channels
 from crawler.sina.roll import MAX_NUM, RollError, RollPage, parse_roll, roll_url
@@ -130,6 +131,7 @@ class SinaFinanceSpider(scrapy.Spider):
             else:
                 self.logger.error("Roll API unusable for %s (%s): %s", channel.name, response.url, error)
             stats.set_value(f"roll/error_detail/{channel.name}", str(error))
+            stats.set_value(f"health/drifted/{channel.name}", f"roll API: {error}")
             self.stop_scan(scan, f"roll API error: {error}")
             return
         stats.inc_value("roll/pages")
@@ -262,8 +264,11 @@ class SinaFinanceSpider(scrapy.Spider):
         name = channel.name if channel else "?"
         self.crawler.stats.inc_value("roll/error/fetch_failed")
         self.crawler.stats.set_value(f"roll/error_detail/{name}", failure.getErrorMessage())
-        self.logger.error("Roll API request failed (%s): %s", request.url if request else "?",
-                          failure.getErrorMessage())
+        unreachable = unreachable_reason(failure)
+        if unreachable:
+            self.crawler.stats.set_value(f"health/unreachable/{name}", unreachable)
+        self.logger.error("Roll API request failed (%s)%s: %s", request.url if request else "?",
+                          ": Sina unreachable" if unreachable else "", failure.getErrorMessage())
         if scan is not None:
             self.stop_scan(scan, f"roll API request failed: {failure.getErrorMessage()}")
 

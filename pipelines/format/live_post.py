@@ -3,11 +3,11 @@
 The front matter is the seed's (``post``): the title ``<post_name> <YYYY-MM-DD>``, the feed's
 three categories, the second as author, the first image of the body as headimg/thumbnail, and
 the day's first item's time as the date (so the date holds while later items arrive). The body,
-inside the seed's ``<div>`` frame and as one HTML block, is the day's items oldest first, each a
-``<div class="zhibo-item" id="zhibo-<id>">`` with its time, its text (the reply's rich_text,
-rewritten and sanitized as article bodies are), and a line with its tags, its securities
-(``stocks``: each once, name and symbol, linked to Sina's quote page) and linked article when
-it has them. No I/O, no settings, no clock.
+inside the seed's ``<div>`` frame and as one HTML block, is a list ``<ol class="zhibo-list">`` of the
+day's items oldest first, each an ``<li class="zhibo-item" id="zhibo-<id>">`` with its
+``<time datetime="…+08:00">HH:MM:SS</time>``, its text (the reply's rich_text,
+rewritten and sanitized as article bodies are), and a line with its tags, its securities (``stocks``: each once, name
+and symbol, linked to Sina's quote page) and linked article when it has them. No I/O, no settings, no clock.
 """
 
 from __future__ import annotations
@@ -56,8 +56,8 @@ def item_block(item: dict) -> tuple[str, tuple[str, ...]]:
         meta.append(f'<a href="{html.escape(item["docurl"])}">原文</a>')
     line = f'<div class="zhibo-meta">{" · ".join(meta)}</div>' if meta else ""
     text, removed = item_text(item)
-    return (f'<div class="zhibo-item" id="zhibo-{int(item["id"])}"><strong>{created:%H:%M:%S}</strong> '
-            f'{text}{line}</div>'), removed
+    return (f'<li class="zhibo-item" id="zhibo-{int(item["id"])}">'
+            f'<time datetime="{created.isoformat()}">{created:%H:%M:%S}</time> {text}{line}</li>'), removed
 
 
 def _block(item: dict) -> str:
@@ -71,7 +71,8 @@ def render_live_post(post_name: str, day: str, categories: Sequence[str], items:
     if not items:
         raise ValueError(f"no items for the day post {post_name} {day}")
     ordered = sorted(items, key=lambda item: (item["created"], int(item["id"])))
-    body = one_html_block("\n".join(block(item) for item in ordered))
+    # A list a theme can style: <ol class="zhibo-list">, one <li> per item with its <time>.
+    body = one_html_block("\n".join(['<ol class="zhibo-list">', *(block(item) for item in ordered), "</ol>"]))
     image = first_image(body)
     first = datetime.fromisoformat(ordered[0]["created"])
     head = "\n".join([

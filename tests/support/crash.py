@@ -9,7 +9,7 @@ import signal
 import subprocess
 import time
 
-from tests.support.crawl import PROJECT, crawl_command
+from tests.support.crawl import ELSEWHERE, crawl_command
 from tests.support.sites import Site
 
 ARTICLES = 60
@@ -44,7 +44,7 @@ def crash_crawl_command(site: Site) -> list[str]:
 
 def kill_when(site: Site, posts_at_least: int) -> int:
     """Start a crawl and SIGKILL it once that many posts exist; return how many existed."""
-    process = subprocess.Popen(crash_crawl_command(site), cwd=PROJECT, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(crash_crawl_command(site), cwd=ELSEWHERE, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:

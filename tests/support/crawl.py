@@ -4,13 +4,22 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
+# Every command a test runs starts here, an empty folder outside the checkout, never in the
+# checkout: a first run of the README's main command leaves output/, .state/ and logs/ there,
+# and no test may read or write them (tests/conftest.py checks the folder stays empty).
+ELSEWHERE = Path(tempfile.mkdtemp(prefix="sina-tests-cwd-"))
+# What a command started outside the checkout needs to find the project (scrapy.cfg is not there).
+PROJECT_ENV = {"SCRAPY_SETTINGS_MODULE": "crawler.settings",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT), os.environ.get("PYTHONPATH")]))}
 # Politeness off: the mirror is on loopback.
 FAST = {"DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False"}
 
@@ -29,7 +38,7 @@ def _start_mirror(*args: str) -> tuple[subprocess.Popen, str]:
     extra = () if "--port" in args else ("--port", "0")
     process = subprocess.Popen(
         [sys.executable, "-m", "crawler.mirror", *args, *extra],
-        cwd=PROJECT,
+        cwd=ELSEWHERE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -68,7 +77,7 @@ def run_crawl(spider: str, output: Path, mirror: str, *spider_args: str, options
     command = crawl_command(["-m", "scrapy", "crawl", spider], mirror=mirror, output=output,
                             state=output.parent / "state" / "crawl.sqlite", spider_args=spider_args,
                             LOG_LEVEL="INFO", **settings)
-    return subprocess.run([*command, *options], cwd=PROJECT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([*command, *options], cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
 
 
 def run_summary(output: Path) -> dict:

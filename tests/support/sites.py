@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.support.crawl import PROJECT, crawl_command, run_summary, start_mirror, stop_mirror
+from tests.support.crawl import ELSEWHERE, PROJECT, crawl_command, run_summary, start_mirror, stop_mirror
 
 DEMO = PROJECT / "demo" / "snapshot"
 
@@ -30,8 +30,8 @@ class Site:
         command = crawl_command(entry, mirror=self.mirror, output=self.output, state=self.work / "crawl.sqlite",
                                 spider_args=args, **settings)
         if not wait:
-            return subprocess.Popen(command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        return subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=300)
+            return subprocess.Popen(command, cwd=ELSEWHERE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.run(command, cwd=ELSEWHERE, capture_output=True, text=True, timeout=300)
 
     def summary(self) -> dict:
         return run_summary(self.output)

@@ -1,12 +1,15 @@
 """``scrapy crawl``, checked before Scrapy starts.
 
-A usage mistake (unknown spider, unknown or bad ``-a`` argument) exits 2 with Scrapy's usage
+A usage mistake (unknown spider, unknown or bad ``-a`` argument, a bad setting: every one is
+checked, crawler.plumbing.setting_checks) exits 2 with Scrapy's usage
 line and one error line, before anything is logged or written. Then the crawl lock
 (crawler.store.lock) is taken for OUTPUT_DIR and STATE_PATH: when another crawl holds it, the
 command exits 75 with one line naming the holder (1 when the lock file cannot be created).
 The lock is held until the process exits. With ``REDIS_URL`` (a distributed crawl) the Redis
 server is asked first: unreachable, the command exits 1 with one line; a run stopped by a Redis
-failure (finish reason ``redis_unavailable``) exits 1 too.
+failure (finish reason ``redis_unavailable``) exits 1 too. After the crawl, a run whose summary is
+not ok exits by the rule cron uses (crawler.plumbing.reach.outcome): 69 unreachable, 65 drifted, 1
+otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from scrapy.spiderloader import get_spider_loader
 
 from crawler.distributed import FINISH_REASON
 from crawler.plumbing.arguments import DECLARED, ArgumentError
+from crawler.plumbing.reach import outcome
+from crawler.plumbing.run_summary import RunSummary
+from crawler.plumbing.setting_checks import SettingError, check_settings
 from crawler.plumbing.workers import parse_processes
 from crawler.store.lock import EXIT_LOCKED, LockFailed, LockHeld, hold_crawl_locks
 
@@ -49,6 +55,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             return  # Scrapy's own run() says what is wrong
         assert self.settings is not None
+        try:  # every setting, before any lock, file or request
+            check_settings(self.settings)
+        except SettingError as error:
+            raise UsageError(str(error), print_help=False) from None
         loader = get_spider_loader(self.settings)
         try:
             spidercls = loader.load(args[0])
@@ -93,5 +103,11 @@ class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         super().run(args, opts)
         crawler = getattr(self, "crawler", None)
-        if crawler is not None and crawler.stats and crawler.stats.get_value("finish_reason") == FINISH_REASON:
+        if crawler is None:
+            return
+        if crawler.stats and crawler.stats.get_value("finish_reason") == FINISH_REASON:
             self.exitcode = 1
+        # A run whose summary is not ok exits non-zero, by the same rule as python -m crawler.cron.
+        summaries = [ext.summary for ext in crawler.extensions.middlewares if isinstance(ext, RunSummary)]
+        if summaries and summaries[0] is not None:
+            self.exitcode = self.exitcode or outcome(summaries[0])
