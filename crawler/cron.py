@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="spider to run: sina_finance, sina_7x24, sina_stock_news or sina_article "
                              "(default: %(default)s)")
     parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when a channel is stale (its newest item is older than STALE_CHANNEL_HOURS); "
+                        help="exit 3 when a channel is stale (its newest item is older than STALE_CHANNEL_HOURS); "
                              "without it a stale channel is a warning only")
     return parser
 
