@@ -17,7 +17,7 @@ import pytest
 from tests.support.crawl import FAST, PROJECT, run_summary
 from tests.support.sites import Site
 
-# The line docs/pending-issue-23.md shows, with /srv/sina-crawler as {root} and the venv's python.
+# The line README.md and docs/operations.md show ("Cron"), with /srv/sina-crawler as {root} and the venv's python.
 CRON_LINE = "cd {root} && mkdir -p logs && {python} -m crawler.cron{options} >> logs/cron.out 2>&1"
 
 
