@@ -22,6 +22,7 @@ import pytest
 
 from tests.support.crawl import ELSEWHERE, PROJECT, PROJECT_ENV, start_mirror, stop_mirror
 from tests.support.pages import build_snapshot
+from tests.support.servers import RedisServer
 
 # What a user's own runs leave in the checkout (README command 1, the cron job, the demo).
 RUN_FOLDERS = ("output", ".state", "logs", "demo-output")
@@ -101,6 +102,14 @@ def mirror(snapshot: Path) -> Iterator[str]:
     yield base
     stop_mirror(process)
 
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
 
 def is_slow(item: pytest.Item) -> bool:
     file = Path(str(item.fspath)).name

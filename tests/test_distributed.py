@@ -28,14 +28,6 @@ ARTICLE_URLS = sorted("https://" + json.loads(line)["url"].split("://", 1)[1]
                       for line in (DEMO / "roll.jsonl").read_text(encoding="utf-8").splitlines() if line.strip())
 
 
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def redis_url(redis_server: RedisServer) -> str:
     if redis_server.process is None:

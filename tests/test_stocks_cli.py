@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import frontmatter
 import pytest
@@ -23,7 +22,6 @@ from crawler.store.state import SQLiteState
 from pipelines.format import render_post
 from tests.support.crawl import ELSEWHERE
 from tests.support.pages import fixture_pages
-from tests.support.servers import RedisServer
 from tests.support.sites import Site
 from tests.test_stock_news_crawl import P2011, P2024, STOCKS_2011, add_list, cron
 
@@ -34,14 +32,6 @@ POST_7X24 = "2024-05-10/新浪财经7x24 2024-05-10.md"
 def stocks(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "crawler.stocks", *args], cwd=ELSEWHERE, capture_output=True,
                           text=True, timeout=60)
-
-
-@pytest.fixture(scope="module")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture()
