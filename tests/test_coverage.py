@@ -271,6 +271,24 @@ def test_a_window_reaching_the_mark_but_not_the_floor_moves_nothing():
     assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
 
 
+def test_a_window_starting_exactly_at_the_mark_reaches_it():
+    # since == high_water: the item at the mark's own second was fetched, the window lists from it up
+    window = scan(MAR01_10, newest=MAR01_12, oldest=MAR01_10 + 60)
+    assert settle(Coverage(MAR01_10, FEB20), [window]) == Coverage(MAR01_12, FEB20, [])
+
+
+def test_a_window_ending_one_second_below_the_floor_touches_it_and_lowers_it():
+    # until = floor - 1: the window's ctimes [since, until + 1) end exactly where the covered
+    # stretch [floor, mark] starts, so nothing lies between them
+    window = scan(MAY20_2016, MAY25_2016 - 1, newest=MAY25_2016 - 61, oldest=MAY20_2016 + 60)
+    assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY20_2016, [])
+
+
+def test_a_window_ending_two_seconds_below_the_floor_leaves_a_second_unread_and_moves_nothing():
+    window = scan(MAY20_2016, MAY25_2016 - 2, newest=MAY25_2016 - 62, oldest=MAY20_2016 + 60)
+    assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
+
+
 def test_a_window_starting_above_the_mark_moves_nothing():
     window = scan(JAN01_2017, DEC31_2017_END, newest=DEC31_2017_END - 60, oldest=JAN01_2017 + 60)
     assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
