@@ -140,3 +140,36 @@ def test_classic_page_editor_line_is_found_however_it_is_written(line):
     result = read_page(page.url, body)
     assert isinstance(result, Article) and result.template == "classic"
     assert result.editor == "张三"
+
+
+def test_modern_page_without_create_at_takes_the_visible_date_before_the_late_published_time():
+    # create_at 00:26:45, visible span.date 00:26, article:published_time 05:54:20 (5 h 27 min late)
+    page = page_named("magichtml_news.sina_2024")
+    body = page.path.read_bytes().replace(b'<meta name="weibo: article:create_at" content="2024-05-10 00:26:45">', b"")
+    result = read_page(page.url, body)
+    assert isinstance(result, Article) and result.template == "modern"
+    assert result.published_at.isoformat() == "2024-05-10T00:26:00+08:00"
+
+
+# (page, its headline markup, the headline read off the page's <title> by hand)
+TITLE_FALLBACKS = [
+    # <title>百联集团重组腾挪术：低买高卖转手套利15亿_上市公司_新浪财经_新浪网</title>; no og:title, so the
+    # generic template reads <title>
+    ("zebra_finance_stock", rb'<h1 id="artibodyTitle"[^>]*>.*?</h1>', "generic", "百联集团重组腾挪术：低买高卖转手套利15亿"),
+    # <title>四年前中500万现穷困潦倒 一夜暴富后如何经营__商贸_产业资讯_新浪网</title>
+    ("cwced_chanye", rb"<th class=f24[^>]*>.*?</th>", "legacy2005", "四年前中500万现穷困潦倒 一夜暴富后如何经营"),
+    # <title>60万"12306账号"外泄? 中铁总辟谣称消息不实|辟谣_新浪财经_新浪网</title>; og:title and the
+    # date-source class (a modern marker) removed too
+    ("gne_finance_roll", rb'<h1 class="main-title">.*?</h1>|<meta property="og:title"[^>]*>|class="date-source"', "generic",
+     '60万"12306账号"外泄? 中铁总辟谣称消息不实'),
+]
+
+
+@pytest.mark.parametrize(("prefix", "headline", "template", "title"), TITLE_FALLBACKS, ids=[t[0] for t in TITLE_FALLBACKS])
+def test_page_without_headline_markup_takes_the_title_element_without_its_suffix(prefix, headline, template, title):
+    page = page_named(prefix)
+    body, removed = re.subn(headline, b"", page.path.read_bytes(), flags=re.S)
+    assert removed >= 1
+    result = read_page(page.url, body)
+    assert isinstance(result, Article) and result.template == template
+    assert result.title == title
