@@ -133,6 +133,13 @@ def test_saw_without_until_counts_every_item_in_the_window():
     assert (top.oldest_seen, top.newest_in_window) == (FEB28_10, MAR01_12)
 
 
+def test_saw_keeps_the_oldest_item_when_a_newer_one_is_listed_after_it():
+    top = Scan("china", bj(2024, 2, 20))
+    for ctime in (MAR01_11, FEB28_10, MAR01):  # the roll is not always in ctime order
+        top.saw(ctime)
+    assert top.oldest_seen == FEB28_10
+
+
 @pytest.mark.parametrize(("newest", "failed", "mark"), [
     (None, (), None),
     (None, (MAR01,), None),
@@ -149,6 +156,11 @@ def test_mark_is_the_newest_item_but_never_past_a_failed_article(newest, failed,
 def test_a_complete_top_scan_read_everything_from_since_up():
     top = scan(FEB20, newest=MAR01_11, oldest=FEB20)
     assert (top.read(), top.unread()) == ((FEB20, FOREVER), None)
+
+
+def test_a_complete_window_scan_read_from_since_up_to_the_second_after_until():
+    top = scan(FEB20, MAR01, newest=FEB29_12, oldest=FEB20)
+    assert (top.read(), top.unread()) == ((FEB20, MAR01 + 1), None)
 
 
 def test_a_truncated_top_scan_leaves_the_stretch_below_its_oldest_item_unread():
@@ -312,6 +324,12 @@ def test_a_truncated_later_run_owes_nothing_that_earlier_runs_covered():
 def test_a_truncated_later_run_owes_what_lies_above_the_old_mark():
     top = scan(FEB28_10, newest=MAR01_12, oldest=MAR01_11, truncated="ROLL_MAX_PAGES=2")
     assert settle(Coverage(MAR01_10, FEB20), [top]) == Coverage(MAR01_12, FEB20, [Gap(MAR01_11 + 1, MAR01_10 + 1)])
+
+
+def test_a_truncated_run_after_a_mark_with_no_floor_owes_everything_below_what_it_read():
+    # a mark set without a floor (set_high_water) says nothing of what lies below it
+    top = scan(FEB28_10, newest=MAR01_12, oldest=MAR01_11, truncated="ROLL_MAX_PAGES=2")
+    assert settle(Coverage(MAR01_10, None), [top]) == Coverage(MAR01_12, FEB28_10, [Gap(MAR01_11 + 1, FEB28_10)])
 
 
 def test_a_gap_scan_that_completes_removes_its_gap():
