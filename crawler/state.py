@@ -250,7 +250,7 @@ class SQLiteState:
         """``posts()`` of a state file through a read-only connection: never created, migrated or
         locked (a state closed cleanly is read as immutable, leaving no -wal/-shm files behind)."""
         path = Path(path)
-        mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+        mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "mode=ro&immutable=1"
         db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         try:
             state = cls.__new__(cls)  # not __init__: that creates and migrates
