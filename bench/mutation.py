@@ -8,6 +8,7 @@ never touched) and each mutant is tested with only that module's fast test files
     .venv/bin/python bench/mutation.py                       # every module of MODULES
     .venv/bin/python bench/mutation.py crawler/coverage.py   # one module
     .venv/bin/python bench/mutation.py --list                # the table
+    .venv/bin/python bench/mutation.py --report              # the last runs again, not rerun
 
 For each module it prints every surviving mutant that is not known to be equivalent, with its
 changed lines (all survivors' diffs are in the scratch folder's ``survivors.diff``), and one line:
@@ -101,18 +102,25 @@ def mutmut(scratch: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=scratch, capture_output=True, text=True, check=False)
 
 
-def run_module(module: str, tests: tuple[str, ...], workdir: Path, max_children: int) -> dict[str, str]:
+def run_module(module: str, tests: tuple[str, ...], workdir: Path, max_children: int, *, again: bool = True
+               ) -> dict[str, str]:
     scratch = workdir / module.replace("/", "_").removesuffix(".py")
-    prepare(module, tests, scratch)
-    started = time.monotonic()
-    run = mutmut(scratch, "run", "--max-children", str(max_children))
-    seconds = time.monotonic() - started
-    log = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not SPINNER.match(line))
-    (scratch / "mutmut-run.log").write_text(log, encoding="utf-8")
-    if run.returncode != 0:
-        print("\n".join(log.splitlines()[-15:]))
-        print(f"{module}: mutmut failed (exit {run.returncode}) after {seconds:.0f} s; log {scratch}/mutmut-run.log")
+    if again:
+        prepare(module, tests, scratch)
+        started = time.monotonic()
+        run = mutmut(scratch, "run", "--max-children", str(max_children))
+        seconds = time.monotonic() - started
+        log = "\n".join(line for line in (run.stdout + run.stderr).splitlines() if not SPINNER.match(line))
+        (scratch / "mutmut-run.log").write_text(log, encoding="utf-8")
+        (scratch / "seconds").write_text(f"{seconds:.0f}", encoding="utf-8")
+        if run.returncode != 0:
+            print("\n".join(log.splitlines()[-15:]))
+            print(f"{module}: mutmut failed (exit {run.returncode}) after {seconds:.0f} s: {scratch}/mutmut-run.log")
+            return {}
+    elif not (scratch / "seconds").exists():
+        print(f"{module}: no finished run in {scratch}")
         return {}
+    seconds = float((scratch / "seconds").read_text(encoding="utf-8"))
     listed = mutmut(scratch, "results", "--all", "true").stdout
     statuses = {match[1]: match[2] for match in map(STATUS.match, listed.splitlines()) if match}
     diffs = {name: mutmut(scratch, "show", name).stdout for name, status in statuses.items() if status != "killed"}
@@ -163,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the scratch copies go (default: %(default)s)")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutant runs (default: 2)")
     parser.add_argument("--list", action="store_true", help="print the module table and stop")
+    parser.add_argument("--report", action="store_true",
+                        help="report the last finished runs again without running them (after editing the equivalents)")
     args = parser.parse_args(argv)
     if args.list:
         for module, tests in MODULES.items():
@@ -172,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"not in MODULES: {', '.join(unknown)}")
     for module in args.modules or list(MODULES):
-        run_module(module, MODULES[module], args.workdir, args.max_children)
+        run_module(module, MODULES[module], args.workdir, args.max_children, again=not args.report)
     return 0
 
 

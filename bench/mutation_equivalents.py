@@ -15,6 +15,16 @@ EQUIVALENT: dict[str, str] = {
     "crawler.coverage.x_plan__mutmut_36": "drops the explicit until=None of a gap scan, which is the default",
     "crawler.coverage.x_subtract__mutmut_5": "cut_high == low: the splitting branch appends (low, high) unchanged",
     "crawler.coverage.x_subtract__mutmut_6": "cut_low == high: the splitting branch appends (low, high) unchanged",
+    # crawler/values.py
+    "crawler.values.x__iso_zone__mutmut_6": "+HHMM passed unchanged: fromisoformat reads it on Python 3.11+",
+    "crawler.values.x_parse_beijing_time__mutmut_6": 'zone_text "" for None: it is only tested for truth',
+    "crawler.values.x_doc_id_from_url__mutmut_9": 'host "XXXX" for "": neither is cj.sina.com.cn or k.sina.com.cn',
+    "crawler.values.x_doc_id_from_url__mutmut_32": "rsplit without maxsplit: the last piece is the same",
+    "crawler.values.x_doc_id_from_url__mutmut_38": "rsplit with maxsplit 2: the last piece is the same",
+    "crawler.values.x_doc_id_from_url__mutmut_45": "split without maxsplit: the first piece is the same",
+    "crawler.values.x_doc_id_from_url__mutmut_48": "split with maxsplit 2: the first piece is the same",
+    # pipelines/format/sanitize.py
+    "pipelines.format.sanitize.x_rewrite__mutmut_29": 'drops link_rel="noopener noreferrer", which is nh3\'s default',
     # crawler/state.py
     "crawler.state.x_crawl_state__mutmut_21": WEAK,
     "crawler.state.x_crawl_state__mutmut_24": WEAK,

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.roll import RollError, parse_roll, roll_url
+from crawler.roll import RollError, parse_roll, roll_entry, roll_url
 from crawler.values import SHANGHAI
 
 ITEM = {
@@ -135,3 +135,10 @@ def test_an_item_with_only_the_required_fields_takes_ctime_for_the_missing_times
 
 def test_a_request_url_is_for_page_1_by_default():
     assert roll_url(155, 1686) == "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1"
+
+
+def test_an_item_without_intime_takes_ctime_and_an_entry_read_alone_has_no_channel():
+    entry = roll_entry({"docid": "comos:abcdefg1234567", "url": "https://finance.sina.com.cn/x/doc-iabcdefg1234567.shtml",
+                        "ctime": "1635300529"})
+    assert entry.intime == entry.ctime == datetime(2021, 10, 27, 10, 8, 49, tzinfo=SHANGHAI)
+    assert entry.channel == ""

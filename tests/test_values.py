@@ -22,11 +22,13 @@ from crawler.values import SHANGHAI, clean_text, doc_id_from_url, epoch, parse_b
          "7857201856/1d45362c001908mvz8"),
         # the edges of each rule
         ("https://cj.sina.com.cn/articles/view/2311077472/89c03e6002002ilh2/", "2311077472/89c03e6002002ilh2"),
+        ("https://cj.sina.com.cn/articles/view/2311077472/articles/view/X", "2311077472/articles/view/X"),
         ("https://news.sina.com.cn/articles/view/2311077472/89c03e6002002ilh2", "89c03e6002002ilh2"),
         ("https://k.sina.com.cn/article_7857201856_1d45362c_001908.html", "7857201856/1d45362c_001908"),
         ("https://finance.sina.com.cn/article_7857201856_1d45362c001908mvz8.html", "article_7857201856_1d45362c001908mvz8"),
         ("https://finance.sina.com.cn/stock/t/20120707/025412502814.d.shtml", "025412502814"),
         ("https://finance.sina.com.cn/stock/t/20120707/025412502814/", "025412502814"),
+        ("https://finance.sina.com.cn/zt/2012X/", "2012X"),
         ("https://finance.sina.com.cn", ""),
     ],
 )
