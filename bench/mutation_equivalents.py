@@ -7,8 +7,13 @@ is unchanged; when a function changes, run the module again and review its survi
 JSON = "JSON stored only to be read back by json.loads: ensure_ascii and sort_keys change its text, not its value"
 WEAK = "another weak= for the engine_stopped connection: _OPEN holds the store for the crawler's life, so it fires"
 UPDATED = "the coverage's 'updated' field is written for people reading Redis; nothing reads it back"
+LAST_SEEN = "an article's 'last_seen' is kept for people reading Redis; nothing reads it back"
 MIGRATED = ("row None after the 1->2 migration: the migration itself sets schema_version 2, so the INSERT OR "
             "IGNORE this leads to does nothing")
+TAG_ID = "another default for a missing tag id: None, nothing or XXXX, none of them is all digits, like \"\""
+SYMBOL = ("another default for a missing symbol: only stocks with a key or a symbol are kept, so it is read only "
+          "when the symbol is there")
+CSS_CASE = "upper-case ::TEXT or A: parsel and the page index read CSS names and pseudo-elements case-blind"
 
 EQUIVALENT: dict[str, str] = {
     # crawler/coverage.py
@@ -23,6 +28,26 @@ EQUIVALENT: dict[str, str] = {
     "crawler.values.x_doc_id_from_url__mutmut_38": "rsplit with maxsplit 2: the last piece is the same",
     "crawler.values.x_doc_id_from_url__mutmut_45": "split without maxsplit: the first piece is the same",
     "crawler.values.x_doc_id_from_url__mutmut_48": "split with maxsplit 2: the first piece is the same",
+    # crawler/zhibo.py
+    "crawler.zhibo.x_live_entry__mutmut_73": TAG_ID,
+    "crawler.zhibo.x_live_entry__mutmut_75": TAG_ID,
+    "crawler.zhibo.x_live_entry__mutmut_78": TAG_ID,
+    "crawler.zhibo.x_live_entry__mutmut_103": SYMBOL,
+    "crawler.zhibo.x_live_entry__mutmut_105": SYMBOL,
+    "crawler.zhibo.x_live_entry__mutmut_108": SYMBOL,
+    "crawler.zhibo.x_load_feeds__mutmut_62": "default None for False: bool() of either is False",
+    "crawler.zhibo.x_load_feeds__mutmut_64": "no default for False: bool(None) is False",
+    # crawler/pages/fields.py
+    "crawler.pages.fields.x_first_text__mutmut_12": CSS_CASE,
+    "crawler.pages.fields.x_link_texts__mutmut_8": CSS_CASE,
+    "crawler.pages.fields.x_link_texts__mutmut_11": CSS_CASE,
+    "crawler.pages.fields.x_image_urls__mutmut_11": 'None for "" as a missing <img> source: both are skipped',
+    "crawler.pages.fields.x_inner_html__mutmut_4": "quote=None for False: html.escape only tests it for truth",
+    "crawler.pages.fields.x_inner_html__mutmut_17": "with_tail left out: lxml's default is True",
+    "crawler.pages.fields.x_inner_html__mutmut_19": 'encoding "UNICODE": lxml reads it as "unicode"',
+    "crawler.pages.fields.x_published_at__mutmut_22": '"XXXX" for "" as the missing comment: neither parses as a time',
+    "crawler.pages.fields.x_strip_title_suffix__mutmut_7": "split without maxsplit: the first piece is the same",
+    "crawler.pages.fields.x_strip_title_suffix__mutmut_10": "split with maxsplit 2: the first piece is the same",
     # pipelines/format/sanitize.py
     "pipelines.format.sanitize.x_rewrite__mutmut_29": 'drops link_rel="noopener noreferrer", which is nh3\'s default',
     # crawler/state.py
@@ -56,6 +81,12 @@ EQUIVALENT: dict[str, str] = {
     "crawler.redis_state.xǁRedisStateǁreset__mutmut_13": JSON,
     "crawler.redis_state.xǁRedisStateǁreset__mutmut_15": JSON,
     "crawler.redis_state.xǁRedisStateǁreset__mutmut_20": JSON,
+    "crawler.redis_state.x_shown__mutmut_6": "a URL with a password has a username, empty when not written, never None",
+    "crawler.redis_state.xǁRedisStateǁcoverage__mutmut_10": "Coverage(None, gaps=[]): floor defaults to None",
+    "crawler.redis_state.xǁRedisStateǁcoverage__mutmut_11": "Coverage(None, gaps=[]): floor defaults to None",
+    "crawler.redis_state.xǁRedisStateǁcoverage__mutmut_12": "Coverage(None, None): gaps default to an empty list",
+    "crawler.redis_state.xǁRedisStateǁrecord__mutmut_32": LAST_SEEN,
+    "crawler.redis_state.xǁRedisStateǁrecord__mutmut_33": LAST_SEEN,
     "crawler.redis_state.xǁRedisStateǁsave_coverage__mutmut_27": UPDATED,
     "crawler.redis_state.xǁRedisStateǁsave_coverage__mutmut_28": UPDATED,
     "crawler.redis_state.xǁRedisStateǁsave_coverage__mutmut_29": UPDATED,

@@ -269,11 +269,12 @@ def rewrites(state) -> list:
     second = state.post("doc2")
     state.record("doc1", "https://x/1", "/out/c.md", "h3", 4, "written")
     state.record("doc1", "https://x/1", "/out/b.md", "h3", 5, "written")  # same bytes, moved
-    state.record("doc3", "https://x/3", "/out/a.md", "h4", 6, "written")
+    state.record("doc3", "https://x/3", "/out/a.md", "h4", 6, "written", "china")
     state.save_coverage("china", Coverage(900, 100, [Gap(300, 200), Gap(800, 500)]))
     state.save_coverage("china", Coverage(None, None, [Gap(250, 200), Gap(700, 600)]))  # gaps only
     return [first, second, state.post("doc1"), state.post("nope"), list(state.posts()), list(state.paths()),
-            state.owner_of("/out/c.md"), state.path_of("nope"), state.coverage("china"), state.channel_stats()]
+            state.owner_of("/out/c.md"), state.path_of("nope"), state.coverage("china"), state.channel_stats(),
+            state.article("nope")]
 
 
 def test_the_redis_store_answers_as_the_sqlite_store_on_rewrites_and_moves(tmp_path, redis_url, monkeypatch):
@@ -292,7 +293,8 @@ def test_the_redis_store_answers_as_the_sqlite_store_on_rewrites_and_moves(tmp_p
     assert (moved.path, moved.last_written) == ("/out/b.md", "2024-03-01T00:00:14+00:00")
     assert [(post.path, post.doc_id) for post in answers[0][4]] == [("/out/a.md", "doc2"), ("/out/a.md", "doc3"),
                                                                    ("/out/b.md", "doc1")]
-    assert answers[0][6:9] == [None, None, Coverage(900, 100, [Gap(700, 600), Gap(250, 200)])]
+    assert answers[0][6:] == [None, None, Coverage(900, 100, [Gap(700, 600), Gap(250, 200)]), {"china": (900, 2)},
+                              None]
 
 
 @pytest.mark.parametrize(("url", "shown_as"), [
