@@ -248,3 +248,10 @@ def test_the_mirror_pages_the_demo_day_newest_first_ten_at_most(demo_mirror):
     assert parse_feed(get(base, "zhibo_id=164&page=1")).entries == []
     jsonp = get(base, "zhibo_id=152&page=1&callback=cb")
     assert jsonp.startswith(b"try{cb({") and len(parse_feed(jsonp).entries) == 10
+
+
+def test_the_shipped_feed_table_is_read_through_the_package_when_it_is_not_a_file(tmp_path, monkeypatch):
+    # In a zipped egg (a Scrapyd deployment) crawler/zhibo.yaml is no file on disk: stand for that
+    # with a default path that does not exist; the table then comes from the package's own copy.
+    monkeypatch.setattr("crawler.zhibo.DEFAULT_FEEDS_FILE", tmp_path / "zhibo.yaml")
+    assert load_feeds()["7x24"] == FEED
