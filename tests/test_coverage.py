@@ -133,6 +133,13 @@ def test_saw_without_until_counts_every_item_in_the_window():
     assert (top.oldest_seen, top.newest_in_window) == (FEB28_10, MAR01_12)
 
 
+def test_saw_keeps_the_oldest_item_when_a_newer_one_is_listed_after_it():
+    top = Scan("china", bj(2024, 2, 20))
+    for ctime in (MAR01_11, FEB28_10, MAR01):  # the roll is not always in ctime order
+        top.saw(ctime)
+    assert top.oldest_seen == FEB28_10
+
+
 @pytest.mark.parametrize(("newest", "failed", "mark"), [
     (None, (), None),
     (None, (MAR01,), None),
@@ -149,6 +156,11 @@ def test_mark_is_the_newest_item_but_never_past_a_failed_article(newest, failed,
 def test_a_complete_top_scan_read_everything_from_since_up():
     top = scan(FEB20, newest=MAR01_11, oldest=FEB20)
     assert (top.read(), top.unread()) == ((FEB20, FOREVER), None)
+
+
+def test_a_complete_window_scan_read_from_since_up_to_the_second_after_until():
+    top = scan(FEB20, MAR01, newest=FEB29_12, oldest=FEB20)
+    assert (top.read(), top.unread()) == ((FEB20, MAR01 + 1), None)
 
 
 def test_a_truncated_top_scan_leaves_the_stretch_below_its_oldest_item_unread():
@@ -271,6 +283,24 @@ def test_a_window_reaching_the_mark_but_not_the_floor_moves_nothing():
     assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
 
 
+def test_a_window_starting_exactly_at_the_mark_reaches_it():
+    # since == high_water: the item at the mark's own second was fetched, the window lists from it up
+    window = scan(MAR01_10, newest=MAR01_12, oldest=MAR01_10 + 60)
+    assert settle(Coverage(MAR01_10, FEB20), [window]) == Coverage(MAR01_12, FEB20, [])
+
+
+def test_a_window_ending_one_second_below_the_floor_touches_it_and_lowers_it():
+    # until = floor - 1: the window's ctimes [since, until + 1) end exactly where the covered
+    # stretch [floor, mark] starts, so nothing lies between them
+    window = scan(MAY20_2016, MAY25_2016 - 1, newest=MAY25_2016 - 61, oldest=MAY20_2016 + 60)
+    assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY20_2016, [])
+
+
+def test_a_window_ending_two_seconds_below_the_floor_leaves_a_second_unread_and_moves_nothing():
+    window = scan(MAY20_2016, MAY25_2016 - 2, newest=MAY25_2016 - 62, oldest=MAY20_2016 + 60)
+    assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
+
+
 def test_a_window_starting_above_the_mark_moves_nothing():
     window = scan(JAN01_2017, DEC31_2017_END, newest=DEC31_2017_END - 60, oldest=JAN01_2017 + 60)
     assert settle(Coverage(MAY27_2016, MAY25_2016), [window]) == Coverage(MAY27_2016, MAY25_2016, [])
@@ -294,6 +324,12 @@ def test_a_truncated_later_run_owes_nothing_that_earlier_runs_covered():
 def test_a_truncated_later_run_owes_what_lies_above_the_old_mark():
     top = scan(FEB28_10, newest=MAR01_12, oldest=MAR01_11, truncated="ROLL_MAX_PAGES=2")
     assert settle(Coverage(MAR01_10, FEB20), [top]) == Coverage(MAR01_12, FEB20, [Gap(MAR01_11 + 1, MAR01_10 + 1)])
+
+
+def test_a_truncated_run_after_a_mark_with_no_floor_owes_everything_below_what_it_read():
+    # a mark set without a floor (set_high_water) says nothing of what lies below it
+    top = scan(FEB28_10, newest=MAR01_12, oldest=MAR01_11, truncated="ROLL_MAX_PAGES=2")
+    assert settle(Coverage(MAR01_10, None), [top]) == Coverage(MAR01_12, FEB28_10, [Gap(MAR01_11 + 1, FEB28_10)])
 
 
 def test_a_gap_scan_that_completes_removes_its_gap():

@@ -9,14 +9,15 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from scrapy.utils.test import get_crawler
 
 from crawler.store.coverage import Coverage, Gap
-from crawler.store.redis_state import RedisState, connect
-from crawler.store.state import FORGOTTEN, KnownArticle, SQLiteState
+from crawler.store.redis_state import RedisState, connect, shown
+from crawler.store.state import FORGOTTEN, KnownArticle, SQLiteState, StateError
 from tests.support.crawl import ELSEWHERE, PROJECT, crawl_command, start_mirror, stop_mirror
 from tests.support.pages import ARTICLE_POSTS
 from tests.support.servers import RedisServer, free_port
@@ -250,3 +251,86 @@ def test_the_redis_store_answers_as_the_sqlite_store(tmp_path, redis_url):
     assert [item["id"] for item in live[1]] == [11, 12] and [item["id"] for item in live[2]] == [3]
     assert live[3:] == [12, None]
     assert expected[-2:] == [12, 3]  # a reset leaves the 7x24 items and mark alone
+
+
+def rewrites(state) -> list:
+    """Rewrites, a moved post, two posts on one path, gaps out of order and a gaps-only save."""
+    state.record("doc2", "https://x/2", "/out/a.md", "h1", 1, "written", "china", title="T", published="P",
+                 source="S", categories=["甲", "乙", "丙"], body_mode="seed")
+    state.record("doc2", "https://x/2", "/out/a.md", "h1", 2, "written", "stock")  # same bytes, no manifest fields
+    first = state.post("doc2")
+    state.record("doc2", "https://x/2", "/out/a.md", "h2", 3, "written", title="T2", source=None)  # new bytes
+    second = state.post("doc2")
+    state.record("doc1", "https://x/1", "/out/c.md", "h3", 4, "written")
+    state.record("doc1", "https://x/1", "/out/b.md", "h3", 5, "written")  # same bytes, moved
+    state.record("doc3", "https://x/3", "/out/a.md", "h4", 6, "written", "china")
+    state.save_coverage("china", Coverage(900, 100, [Gap(300, 200), Gap(800, 500)]))
+    state.save_coverage("china", Coverage(None, None, [Gap(250, 200), Gap(700, 600)]))  # gaps only
+    return [first, second, state.post("doc1"), state.post("nope"), list(state.posts()), list(state.paths()),
+            state.owner_of("/out/c.md"), state.path_of("nope"), state.coverage("china"), state.channel_stats(),
+            state.article("nope")]
+
+
+def test_the_redis_store_answers_as_the_sqlite_store_on_rewrites_and_moves(tmp_path, redis_url, monkeypatch):
+    answers = []
+    for store in (SQLiteState(tmp_path / "s.sqlite"), RedisState(connect(redis_url), "t", redis_url)):
+        clock = (f"2024-03-01T00:00:{second}+00:00" for second in range(10, 60)).__next__
+        monkeypatch.setattr("crawler.store.state._now", clock)
+        monkeypatch.setattr("crawler.store.redis_state._now", clock)
+        answers.append(rewrites(store))
+    assert answers[1] == answers[0]
+    first, second, moved = answers[0][:3]
+    assert (first.first_written, first.last_written, first.source, first.channel) == (
+        "2024-03-01T00:00:10+00:00", "2024-03-01T00:00:10+00:00", "S", "china")
+    assert (second.last_written, second.title, second.published, second.source, second.body_mode) == (
+        "2024-03-01T00:00:12+00:00", "T2", "P", None, "seed")
+    assert (moved.path, moved.last_written) == ("/out/b.md", "2024-03-01T00:00:14+00:00")
+    assert [(post.path, post.doc_id) for post in answers[0][4]] == [("/out/a.md", "doc2"), ("/out/a.md", "doc3"),
+                                                                   ("/out/b.md", "doc1")]
+    assert answers[0][6:] == [None, None, Coverage(900, 100, [Gap(700, 600), Gap(250, 200)]), {"china": (900, 2)},
+                              None]
+
+
+@pytest.mark.parametrize(("url", "shown_as"), [
+    ("redis://:s3cret@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"),
+    ("redis://crawler:s3cret@redis.internal/2", "redis://crawler:***@redis.internal/2"),
+    ("redis://127.0.0.1:6379/0", "redis://127.0.0.1:6379/0"),
+])
+def test_a_redis_url_is_shown_without_its_password(url, shown_as):
+    assert shown(url) == shown_as
+
+
+def test_the_redis_client_gives_up_after_ten_seconds():
+    kwargs = connect("redis://127.0.0.1:6379/0").connection_pool.connection_kwargs
+    assert (kwargs["socket_timeout"], kwargs["socket_connect_timeout"], kwargs["decode_responses"]) == (10, 10, True)
+
+
+def test_the_redis_store_from_settings_keeps_its_keys_under_the_prefix_and_times_in_utc(redis_url):
+    store = RedisState.from_crawler(get_crawler(settings_dict={"REDIS_URL": redis_url, "REDIS_KEY_PREFIX": "p"}))
+    store.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    written = datetime.fromisoformat(store.post("doca").first_written)
+    client = connect(redis_url)
+    assert (store.url, sorted(client.keys())) == (redis_url, ["p:state:articles", "p:state:paths", "p:state:schema"])
+    assert written.utcoffset() == timedelta(0) and abs(datetime.now(UTC) - written) < timedelta(minutes=5)
+    default = RedisState.from_crawler(get_crawler(settings_dict={"REDIS_URL": redis_url}))
+    assert default.articles_key == "sina_finance:state:articles"
+    anonymous = RedisState(client)
+    assert anonymous.url == repr(client) and anonymous.articles_key == "sina_finance:state:articles"
+
+
+def test_the_redis_store_without_redis_url_is_refused():
+    with pytest.raises(StateError) as caught:
+        RedisState.from_crawler(get_crawler(settings_dict={}))
+    assert str(caught.value) == "RedisState needs REDIS_URL (redis://host:port/db)"
+
+
+def test_an_unreachable_or_foreign_redis_is_refused_naming_it_without_its_password(redis_url):
+    port = free_port()
+    with pytest.raises(StateError) as caught:
+        RedisState(connect(f"redis://:s3cret@127.0.0.1:{port}/0"), "t", f"redis://:s3cret@127.0.0.1:{port}/0")
+    assert str(caught.value).startswith(f"Redis state at redis://:***@127.0.0.1:{port}/0 unusable: ")
+    assert "Connection refused" in str(caught.value) and "s3cret" not in str(caught.value)
+    connect(redis_url).set("t:state:schema", "9")
+    with pytest.raises(StateError) as caught:
+        RedisState(connect(redis_url), "t", redis_url)
+    assert str(caught.value) == f"Redis state at {redis_url} has layout 9, this crawler needs 1"

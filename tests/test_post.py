@@ -12,7 +12,7 @@ import yaml
 
 from crawler.items import Article
 from crawler.values import SHANGHAI
-from pipelines.format.file_names import post_file_name
+from pipelines.format.file_names import post_file_name, reference_file_name
 from pipelines.format.post import first_image, render, render_post
 from pipelines.format.title import quote_title, sanitise_title
 from tests.reference_posts import POSTS, SEED, SEED_URL, manifest_titles, read_reference
@@ -59,6 +59,11 @@ def test_file_name_follows_the_reference_rule_made_hexo_safe(path):
     if expected.startswith("_"):
         expected = "＿" + expected[1:]
     assert post_file_name(original_title, "doc") == expected
+
+
+@pytest.mark.parametrize("path", REFERENCE_POSTS, ids=lambda p: p.stem)
+def test_reference_file_name_is_the_name_the_reference_system_gave(path):
+    assert reference_file_name(manifest_titles()[path.name]) == path.name
 
 
 @pytest.mark.parametrize("path", [*REFERENCE_POSTS, SEED], ids=lambda p: p.stem)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.sina.roll import RollError, parse_roll, roll_url
+from crawler.sina.roll import RollError, parse_roll, roll_entry, roll_url
 from crawler.values import SHANGHAI
 
 ITEM = {
@@ -78,3 +78,67 @@ def test_request_urls_for_both_hosts_cap_num_at_50():
     assert roll_url(155, 1686, 1, ctime=1635300529, host="feed.sina.com.cn") == (
         "https://feed.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1&ctime=1635300529"
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "reason", "detail"),
+    [
+        (b"<html>" + b"a" * 100 + b"</html>", "roll_not_json", "neither JSON nor JSONP: '<html>" + "a" * 74 + "'"),
+        (b"cb(  \n", "roll_not_json", "Expecting value: line 1 column 4 (char 3)"),  # nothing after the (
+        (json.dumps({"other": 1}).encode(), "roll_no_result", "reply has no result object"),
+        (b"cb([1])", "roll_no_result", "reply has no result object"),
+        (json.dumps(reply(code=1)).encode(), "roll_status", "status code 1 (succ)"),
+        (json.dumps({"result": {"status": {"code": 11}}}).encode(), "roll_status", "status code 11 ()"),
+        (json.dumps({"result": {"status": "busy"}}).encode(), "roll_status", "status code None ()"),
+        # pageid 153 with lid 1686 (sina-site.md §1.2)
+        (json.dumps({"result": {"status": {"code": 1, "msg": "未注册"}}}).encode(), "roll_unregistered",
+         "status code 1 (未注册)"),
+        (json.dumps({"result": {"status": {"code": 0}, "data": None}}).encode(), "roll_no_data",
+         "result.data is not a list"),
+        ("\u4e2d".encode("gbk"), "roll_not_utf8", "'utf-8' codec can't decode byte 0xd6 in position 0: invalid continuation byte"),
+    ],
+)
+def test_unusable_replies_say_what_is_wrong(body, reason, detail):
+    with pytest.raises(RollError) as error:
+        parse_roll(body)
+    assert (error.value.reason, error.value.detail, str(error.value)) == (reason, detail, f"{reason}: {detail}")
+
+
+@pytest.mark.parametrize("body", [
+    json.dumps(reply(ITEM, code="0")),  # the code as a string
+    f"({json.dumps(reply(ITEM))})",  # parentheses without a callback name
+    f"cb( {json.dumps(reply(ITEM))} );",  # a space after the parenthesis
+])
+def test_replies_in_other_accepted_forms_are_read(body):
+    assert [entry.doc_id for entry in parse_roll(body.encode()).entries] == ["ktzqtyu3791404"]
+
+
+def test_broken_items_are_skipped_with_what_was_wrong_with_each():
+    broken = [{"docid": "comos:x"}, {**ITEM, "ctime": "soon"}, "text", {**ITEM, "url": "javascript:1"}]
+    assert parse_roll(json.dumps(reply(*broken)).encode()).skipped == [
+        "KeyError: 'url'",
+        "ValueError: invalid literal for int() with base 10: 'soon'",
+        "TypeError: item is not an object",
+        "ValueError: item without doc id or url: 'comos:ktzqtyu3791404' 'javascript:1'",
+    ]
+
+
+def test_an_item_with_only_the_required_fields_takes_ctime_for_the_missing_times():
+    bare = {"docid": "comos:abcdefg1234567", "url": "https://finance.sina.com.cn/x/doc-iabcdefg1234567.shtml",
+            "ctime": 1635300529, "intime": 1635300500}
+    (entry,) = parse_roll(json.dumps(reply(bare)).encode()).entries
+    assert entry.url == "https://finance.sina.com.cn/x/doc-iabcdefg1234567.shtml"
+    assert entry.ctime == entry.mtime == datetime(2021, 10, 27, 10, 8, 49, tzinfo=SHANGHAI)
+    assert entry.intime == datetime(2021, 10, 27, 10, 8, 20, tzinfo=SHANGHAI)
+    assert (entry.title, entry.intro, entry.media_name, entry.keywords, entry.channel) == ("", "", "", [], "")
+
+
+def test_a_request_url_is_for_page_1_by_default():
+    assert roll_url(155, 1686) == "https://feed.mix.sina.com.cn/api/roll/get?pageid=155&lid=1686&num=50&page=1"
+
+
+def test_an_item_without_intime_takes_ctime_and_an_entry_read_alone_has_no_channel():
+    entry = roll_entry({"docid": "comos:abcdefg1234567", "url": "https://finance.sina.com.cn/x/doc-iabcdefg1234567.shtml",
+                        "ctime": "1635300529"})
+    assert entry.intime == entry.ctime == datetime(2021, 10, 27, 10, 8, 49, tzinfo=SHANGHAI)
+    assert entry.channel == ""

@@ -84,6 +84,17 @@ def test_rewrite_keeps_links_safe_and_absolute():
                    '<img src="https://n.sinaimg.cn/a.jpg">')
 
 
+def test_rewrite_drops_other_schemes_and_frames_with_their_text_and_keeps_comments():
+    # comments stay for clean mode (Sina's ad comment pairs); nh3's defaults would allow mailto:,
+    # keep an <iframe>'s text and strip comments
+    out = rewrite('<p>a<!-- ad start --></p><a href="mailto:x@y.cn">m</a><iframe>frame text</iframe>', BASE)
+    assert out == '<p>a<!-- ad start --></p><a rel="noopener noreferrer">m</a>'
+
+
+def test_an_attribute_name_no_browser_would_write_is_named_malformed():
+    assert findings('<p a"b=1>x</p>') == ("attribute/malformed",)
+
+
 def test_rewrite_drops_styles_that_load_or_cover():
     out = rewrite('<p style="color:red">a</p><p style="background:url(http://evil.example/t.png)">b</p>'
                   '<p style="position: fixed; top:0">c</p><style>.x{color:red}</style>', BASE)

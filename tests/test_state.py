@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from scrapy import signals
@@ -12,7 +14,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.store.coverage import Coverage, Gap
 from crawler.store.manifest import PostRecord
-from crawler.store.state import KnownArticle, SQLiteState, crawl_state
+from crawler.store.state import KnownArticle, SQLiteState, StateError, crawl_state
 
 
 def stop(crawler) -> None:
@@ -180,7 +182,7 @@ def test_crawl_state_builds_the_state_class_setting_through_from_crawler(tmp_pat
 
 
 def test_a_state_class_named_by_its_path_before_the_move_into_rooms_still_opens(tmp_path):
-    crawler = get_crawler(settings_dict={"STATE_CLASS": "crawler.state.SQLiteState",
+    crawler = get_crawler(settings_dict={"STATE_CLASS": "crawler.store.state.SQLiteState",
                                          "STATE_PATH": str(tmp_path / "old-name.sqlite")})
     state = crawl_state(crawler)
     assert type(state) is SQLiteState
@@ -234,3 +236,99 @@ def test_a_schema_2_state_from_before_the_manifest_columns_gets_them(tmp_path):
     state.record("doca", "https://x/a", "output/2024-05-10/a.md", "ha", 300, "written", title="甲")
     assert state.post("doca").title == "甲"
     state.close()
+
+
+def test_a_state_in_a_folder_that_does_not_exist_yet_creates_the_folders(tmp_path):
+    state = SQLiteState(tmp_path / "a" / "b" / "s.sqlite")
+    state.close()
+    assert (tmp_path / "a" / "b" / "s.sqlite").is_file()
+
+
+def test_without_state_path_the_state_is_dot_state_crawl_sqlite(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    state = SQLiteState.from_crawler(get_crawler(settings_dict={}))
+    state.close()
+    assert state.path == Path(".state/crawl.sqlite") and (tmp_path / ".state" / "crawl.sqlite").is_file()
+
+
+def test_times_are_stored_in_utc(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    written = datetime.fromisoformat(state.post("doca").first_written)
+    state.close()
+    assert written.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - written) < timedelta(minutes=5)
+
+
+def test_what_was_never_recorded_is_none(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    assert (state.article("nope"), state.adopted("/out/nope.md")) == (None, None)
+    state.close()
+
+
+def test_a_new_mark_keeps_the_floor_and_the_gaps(tmp_path):
+    state = SQLiteState(tmp_path / "s.sqlite")
+    state.save_coverage("china", Coverage(900, 100, [Gap(800, 300)]))
+    state.set_high_water("china", 950)
+    assert state.coverage("china") == Coverage(950, 100, [Gap(800, 300)])
+    state.close()
+
+
+def test_a_state_held_by_another_writer_is_refused_after_the_busy_timeout(tmp_path):
+    path = tmp_path / "s.sqlite"
+    SQLiteState(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StateError) as caught:
+            SQLiteState(path)
+    finally:
+        holder.close()
+    assert str(caught.value) == (f"state database {path} is locked by another process (another crawl, or a tool "
+                                 "holding it open); nothing was changed")
+
+
+def test_a_sqlite_file_of_another_program_is_refused_with_the_whole_message(tmp_path):
+    path = tmp_path / "other.sqlite"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.commit()
+    with pytest.raises(StateError) as caught:
+        SQLiteState(path)
+    assert str(caught.value) == (f"state database {path} is unusable (not a crawl state database (no meta table)); "
+                                 "it was left as it is: move it aside to start afresh (every article then counts as new)")
+
+
+def test_a_state_that_cannot_be_opened_says_so(tmp_path):
+    path = tmp_path / "s.sqlite"
+    path.mkdir()  # a folder where the file goes
+    with pytest.raises(StateError) as caught:
+        SQLiteState(path)
+    assert str(caught.value) == f"state database {path} cannot be opened: unable to open database file"
+
+
+def posts_in(path: Path) -> list[str]:
+    return [post.doc_id for post in SQLiteState.read_only_posts(path)]
+
+
+def test_read_only_posts_of_a_closed_state_leave_no_file_behind(tmp_path):
+    path = tmp_path / "s.sqlite"
+    state = SQLiteState(path)
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")
+    state.close()
+    assert posts_in(path) == ["doca"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.sqlite"]
+
+
+def test_read_only_posts_of_an_open_state_see_its_latest_records(tmp_path):
+    path = tmp_path / "s.sqlite"
+    state = SQLiteState(path)
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")  # in the -wal file until a checkpoint
+    try:
+        assert posts_in(path) == ["doca"]
+    finally:
+        state.close()
+
+
+def test_read_only_posts_of_no_file_create_none(tmp_path):
+    with pytest.raises(sqlite3.OperationalError):
+        posts_in(tmp_path / "none.sqlite")
+    assert list(tmp_path.iterdir()) == []

@@ -13,7 +13,7 @@ import pytest
 
 from crawler.mirror.server import serve
 from crawler.sina.symbols import instrument_symbols
-from crawler.sina.zhibo import FeedError, feed_url, load_feeds, parse_feed, pick_feeds
+from crawler.sina.zhibo import Feed, FeedError, feed_url, load_feeds, parse_feed, pick_feeds
 from crawler.values import SHANGHAI
 from tests.support.sites import DEMO
 
@@ -84,6 +84,145 @@ def test_the_request_url_and_the_feed_table():
     with pytest.raises(ValueError, match="unknown feed"):
         pick_feeds(load_feeds(), "nope")
 
+
+
+@pytest.mark.parametrize(("body", "reason", "detail"), [
+    (b"<html>403 Forbidden</html>", "feed_not_json", "neither JSON nor JSONP: '<html>403 Forbidden</html>'"),
+    (b'{"result": {"status": {"code": 1, "msg": "error"}}}', "feed_status", "status code 1 (error)"),
+    (b'{"result": {"status": {"code": 1}}}', "feed_status", "status code 1 ()"),
+    (b'{"result": {"status": "busy"}}', "feed_status", "status code None ()"),
+    (b'{"result": {"status": {"code": 0}, "data": [1]}}', "feed_no_list", "result.data.feed.list is not a list"),
+    (b'{"result": {"status": {"code": 0}, "data": {"feed": [1]}}}', "feed_no_list",
+     "result.data.feed.list is not a list"),
+    (b'{"data": []}', "feed_no_result", "reply has no result object"),
+    (b"cb([1])", "feed_no_result", "reply has no result object"),
+    (b"\xff\xfe{", "feed_not_utf8", "'utf-8' codec can't decode byte 0xff in position 0: invalid start byte"),
+])
+def test_an_unusable_reply_says_what_is_wrong(body, reason, detail):
+    with pytest.raises(FeedError) as caught:
+        parse_feed(body)
+    assert (caught.value.reason, caught.value.detail, str(caught.value)) == (reason, detail, f"{reason}: {detail}")
+
+
+def test_a_reply_with_the_code_as_a_string_and_no_page_info_object_is_read():
+    body = json.dumps({"result": {"status": {"code": "0"}, "data": {"feed": {"list": [ITEM], "page_info": 3}}}})
+    page = parse_feed(body.encode())
+    assert ([e.item_id for e in page.entries], page.total_pages) == ([4089142], None)
+
+
+def test_bad_items_are_skipped_with_what_was_wrong_with_each():
+    bad = [dict(ITEM, id="abc"), dict(ITEM, id=2, create_time="yesterday"), dict(ITEM, id=3, rich_text=""), "x"]
+    assert parse_feed(reply(bad)).skipped == [
+        "ValueError: id 'abc' is not a number",
+        "ValueError: create_time 'yesterday' is not a time",
+        "ValueError: item 3: rich_text is empty or not text",
+        "TypeError: item is not an object",
+    ]
+
+
+def test_odd_tags_stocks_and_ext_are_read_as_far_as_they_go():
+    item = dict(ITEM, rich_text="  快讯  ", tag=[{"id": "10", "name": "A股"}, "x", {"id": "5"}, {"name": "无id"}],
+                ext={"stocks": [{"market": "hk", "symbol": "00700"}, {"key": "sh600519"}, {"symbol": "AAPL"},
+                                {"market": "us"}, "x"]})
+    (entry,) = parse_feed(reply([item])).entries
+    assert entry.html == "快讯"
+    assert (entry.tags, entry.tag_ids) == (("A股", "无id"), (10,))
+    # Entries without a symbol, and entries that are no object, are left out; the rest kept whole.
+    assert entry.stocks == ({"market": "hk", "symbol": "00700", "key": ""}, {"market": "", "symbol": "AAPL", "key": ""})
+    assert entry.docurl == ""
+
+
+@pytest.mark.parametrize("ext", [None, "[1]", "  "])
+def test_an_ext_that_is_missing_or_not_an_object_counts_as_empty_and_docurl_comes_from_the_item(ext):
+    item = {key: value for key, value in ITEM.items() if key != "ext"}
+    item["docurl"] = " https://finance.sina.com.cn/7x24/doc-y.shtml "
+    if ext is not None:
+        item["ext"] = ext
+    (entry,) = parse_feed(reply([item])).entries
+    assert (entry.docurl, entry.stocks) == ("https://finance.sina.com.cn/7x24/doc-y.shtml", ())
+
+
+def test_the_request_url_is_for_page_1_by_default():
+    assert feed_url(FEED) == "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&page=1&page_size=20&dire=f&dpc=1"
+
+
+TABLE = """\
+first:
+  zhibo_id: 151
+  post_name: 政经
+  categories: [金融, 新浪财经, 新浪财经－政经]
+second:
+  title: 国际
+  zhibo_id: "164"
+  tag_id: 7
+  post_name: 国际
+  categories: [金融, 新浪财经, 新浪财经－国际]
+  default: true
+third:
+  zhibo_id: 153
+  post_name: 综合
+  categories: [金融, 新浪财经, 新浪财经－综合]
+"""
+
+
+def table(tmp_path, text: str = TABLE):
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_feed_table_file_is_read_with_its_defaults(tmp_path):
+    feeds = load_feeds(table(tmp_path))
+    assert list(feeds) == ["first", "second", "third"]
+    assert feeds["first"] == Feed("first", "first", 151, 0, "政经", ("金融", "新浪财经", "新浪财经－政经"), False)
+    assert feeds["second"] == Feed("second", "国际", 164, 7, "国际", ("金融", "新浪财经", "新浪财经－国际"), True)
+
+
+@pytest.mark.parametrize(("text", "error"), [
+    ("- a\n- b\n", "{path}: expected a mapping of feed name -> settings"),
+    ("{}\n", "{path}: expected a mapping of feed name -> settings"),
+    ("x:\n  post_name: p\n  categories: [a, b, c]\n", "{path}: feed 'x' is missing or has a bad 'zhibo_id'"),
+    ("x:\n  zhibo_id: 1\n  post_name: p\n  categories: [a, b]\n", "{path}: feed 'x' needs exactly three non-empty categories"),
+    ("x:\n  zhibo_id: 1\n  post_name: p\n  categories: [a, '', c]\n",
+     "{path}: feed 'x' needs exactly three non-empty categories"),
+])
+def test_a_wrong_feed_table_is_refused_naming_the_file_and_the_feed(tmp_path, text, error):
+    path = table(tmp_path, text)
+    with pytest.raises(ValueError) as caught:
+        load_feeds(path)
+    assert str(caught.value) == error.format(path=path)
+
+
+def test_a_missing_feed_table_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "none.yaml"
+    with pytest.raises(ValueError) as caught:
+        load_feeds(path)
+    assert str(caught.value) == f"cannot read feed file {path}: [Errno 2] No such file or directory: '{path}'"
+
+
+@pytest.mark.parametrize(("spec", "names"), [
+    ("", ["second"]),
+    ("all", ["first", "second", "third"]),
+    (" all ", ["first", "second", "third"]),
+    ("third, first,third", ["third", "first"]),
+])
+def test_feeds_are_picked_by_name_default_or_all(tmp_path, spec, names):
+    assert [feed.name for feed in pick_feeds(load_feeds(table(tmp_path)), spec)] == names
+
+
+def test_without_a_default_feed_the_first_one_is_picked(tmp_path):
+    feeds = load_feeds(table(tmp_path, TABLE.replace("  default: true\n", "")))
+    assert [feed.name for feed in pick_feeds(feeds)] == ["first"]
+
+
+@pytest.mark.parametrize(("spec", "error"), [
+    (" , ", "no feed name; expected 'all' or a comma list of: first, second, third"),
+    ("first,nope,zz", "unknown feed(s) nope, zz; expected 'all' or a comma list of: first, second, third"),
+])
+def test_a_wrong_feed_pick_names_what_is_wrong_and_what_there_is(tmp_path, spec, error):
+    with pytest.raises(ValueError) as caught:
+        pick_feeds(load_feeds(table(tmp_path)), spec)
+    assert str(caught.value) == error
 
 @pytest.fixture()
 def demo_mirror(tmp_path):
@@ -158,3 +297,9 @@ def test_the_real_reply_gives_stock_symbols_not_the_company_names_its_key_holds(
     assert stocks[5076686] == ("sz300672", "sh688347", "hk01347", "sh688361")
     assert stocks[5076685] == ("usNMR",)
     assert stocks[5076683] == ("sz002396",)
+
+def test_the_shipped_feed_table_is_read_through_the_package_when_it_is_not_a_file(tmp_path, monkeypatch):
+    # In a zipped egg (a Scrapyd deployment) crawler/sina/zhibo.yaml is no file on disk: stand for that
+    # with a default path that does not exist; the table then comes from the package's own copy.
+    monkeypatch.setattr("crawler.sina.zhibo.DEFAULT_FEEDS_FILE", tmp_path / "zhibo.yaml")
+    assert load_feeds()["7x24"] == FEED

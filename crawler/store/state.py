@@ -276,7 +276,7 @@ class SQLiteState:
         running crawl, which read its WAL; the caller closes it. A file that is no state raises
         sqlite3.DatabaseError at the first query."""
         path = Path(path)
-        mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+        mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "mode=ro&immutable=1"
         db = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         state = cls.__new__(cls)  # not __init__: that creates and migrates
         state.path, state.db = path, db
