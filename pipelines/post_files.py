@@ -53,7 +53,7 @@ def post_files(root: Path) -> list[Path]:
 
 # What a rebuild from the files takes, for a post, from the old manifest or .posts.jsonl when its
 # front matter does not hold it; what none of them holds stays null and is reported.
-RECOVERED = ("doc_id", "url", "source", "channel", "first_written")
+RECOVERED = ("doc_id", "url", "source", "channel", "stocks", "first_written")
 
 
 def _lines(path: Path) -> dict[str, dict[str, Any]]:
@@ -103,6 +103,8 @@ def rebuild_from_files(root: Path, feeds: list[Feed] | None = None) -> tuple[byt
         before = old.get(relative, {}) | {k: v for k, v in owners.get(relative, {}).items() if v is not None}
         filled = {field: getattr(record, field) if field != "first_written" else None for field in RECOVERED}
         filled = {field: value if value is not None else before.get(field) for field, value in filled.items()}
+        if isinstance(filled["stocks"], list):  # the old manifest's JSON list
+            filled["stocks"] = tuple(str(symbol) for symbol in filled["stocks"])
         for field, value in filled.items():
             if value is None:
                 unknown[field].append(relative)
