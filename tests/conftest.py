@@ -46,6 +46,7 @@ def away_from_the_checkout() -> Iterator[None]:
     (``output/.runs``, ``.state/crawl.sqlite``) finds nothing there, whatever the checkout holds; one
     that writes one fails here, as does one that changes the checkout's run folders."""
     before = listing(PROJECT)
+    ELSEWHERE.mkdir(exist_ok=True)  # again for a second session in one process (mutmut runs several)
     os.chdir(ELSEWHERE)
     try:
         yield
