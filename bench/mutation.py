@@ -38,11 +38,18 @@ PROJECT = Path(__file__).resolve().parents[1]
 REDIS_TESTS = tuple(f"tests/test_distributed.py::{name}" for name in (
     "test_the_redis_store_answers_as_the_sqlite_store",
     "test_the_redis_store_answers_as_the_sqlite_store_on_rewrites_and_moves",
+    "test_a_record_and_a_reset_are_each_one_transaction_on_the_server",
     "test_a_redis_url_is_shown_without_its_password",
     "test_the_redis_client_gives_up_after_ten_seconds",
     "test_the_redis_store_from_settings_keeps_its_keys_under_the_prefix_and_times_in_utc",
     "test_the_redis_store_without_redis_url_is_refused",
     "test_an_unreachable_or_foreign_redis_is_refused_naming_it_without_its_password",
+))
+
+# The in-process tests of both stores' stock tags (the rest of test_stocks_cli.py runs crawls and the CLI).
+STOCK_STORE_TESTS = tuple(f"tests/test_stocks_cli.py::{name}" for name in (
+    "test_the_stores_tag_and_find_alike",
+    "test_the_stores_keep_tags_recorded_again_without_stocks_alike",
 ))
 
 # The module to mutate: the fast test files (or test ids) that cover it. Paths are relative to
@@ -57,8 +64,9 @@ MODULES: dict[str, tuple[str, ...]] = {
     "crawler/sina/zhibo.py": ("tests/test_zhibo.py",),
     "crawler/sina/pages/fields.py": ("tests/test_pages.py", "tests/test_golden.py"),
     "pipelines/format/sanitize.py": ("tests/test_sanitize.py", "tests/test_golden.py"),
-    "crawler/store/state.py": ("tests/test_state.py", "tests/test_channels_state.py", *REDIS_TESTS[:2]),
-    "crawler/store/redis_state.py": REDIS_TESTS,
+    "crawler/store/state.py": ("tests/test_state.py", "tests/test_channels_state.py", *REDIS_TESTS[:2],
+                               *STOCK_STORE_TESTS),
+    "crawler/store/redis_state.py": (*REDIS_TESTS, *STOCK_STORE_TESTS),
 }
 
 # What a scratch copy holds: the packages (mutmut copies them into mutants/) and the tests.

@@ -318,6 +318,17 @@ def test_the_redis_store_from_settings_keeps_its_keys_under_the_prefix_and_times
     assert anonymous.url == repr(client) and anonymous.articles_key == "sina_finance:state:articles"
 
 
+def test_a_record_and_a_reset_are_each_one_transaction_on_the_server(redis_url):
+    store = RedisState(connect(redis_url), "t", redis_url)
+    store.record("a1", "https://x/a1", "/out/a.md", "h1", 1, "written")  # reads the row first, then one MULTI
+    store.record("b2", "https://x/b2", "/out/b.md", "h2", 2, "written")
+    store.server.config_resetstat()
+    store.record("a1", "https://x/a1", "/out/a2.md", "h3", 3, "written")  # moved: three writes
+    store.reset()  # two rows and the coverage
+    stats = store.server.info("commandstats")
+    assert (stats["cmdstat_multi"]["calls"], stats["cmdstat_exec"]["calls"]) == (2, 2)
+
+
 def test_the_redis_store_without_redis_url_is_refused():
     with pytest.raises(StateError) as caught:
         RedisState.from_crawler(get_crawler(settings_dict={}))

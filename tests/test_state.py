@@ -332,3 +332,33 @@ def test_read_only_posts_of_no_file_create_none(tmp_path):
     with pytest.raises(sqlite3.OperationalError):
         posts_in(tmp_path / "none.sqlite")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_beside_a_running_crawl_cannot_write(tmp_path):
+    path = tmp_path / "s.sqlite"
+    state = SQLiteState(path)
+    state.record("doca", "https://x/a", "/out/a.md", "ha", 300, "written")  # the crawl's -wal file is there
+    reader = SQLiteState.read_only(path)
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            reader.db.execute("DELETE FROM articles")
+    finally:
+        reader.close()
+        state.close()
+    assert posts_in(path) == ["doca"]
+
+
+def test_a_state_from_before_stocks_is_read_without_them(tmp_path):
+    path = tmp_path / "old.sqlite"
+    state = SQLiteState(path)
+    state.record("a1", "https://x/a1", "/out/a.md", "h1", 1, "written", "china", title="A", stocks=["sh600519"])
+    state.db.execute("ALTER TABLE articles DROP COLUMN stocks")
+    state.close()
+    old = SQLiteState.read_only(path)
+    try:
+        assert [(p.doc_id, p.path, p.title, p.last_written is not None, p.stocks) for p in old.posts()] == [
+            ("a1", "/out/a.md", "A", True, None)]
+        assert (old.post("a1").title, old.post("a1").stocks) == ("A", None)
+        assert old.posts_about("sh600519") == []
+    finally:
+        old.close()

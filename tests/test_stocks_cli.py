@@ -149,6 +149,21 @@ def test_the_stores_tag_and_find_alike(tmp_path, redis_server):
     assert exercise_stocks(RedisState(connect(redis_server.url), "t", redis_server.url)) == expected
 
 
+def exercise_retagging(state) -> list:
+    state.record("a1", "https://x/a1", "/out/a.md", "h1", 1, "written", title="A", stocks=["sh600519"])
+    state.record("a1", "https://x/a1", "/out/a.md", "h2", 2, "written", title="A")  # no stocks given: kept
+    state.record("c3", "https://x/c3", "/out/c.md", "h3", 3, "written", title="C", stocks=[])  # none found
+    state.record("d4", "https://x/d4", "/out/d.md", "h4", 4, "written", title="D")  # never looked at
+    return [(p.doc_id, p.stocks) for p in state.posts()] + [[p.doc_id for p in state.posts_about("sh600519")]]
+
+
+def test_the_stores_keep_tags_recorded_again_without_stocks_alike(tmp_path, redis_server):
+    redis_server.client().flushall()
+    expected = [("a1", ("sh600519",)), ("c3", ()), ("d4", None), ["a1"]]
+    assert exercise_retagging(SQLiteState(tmp_path / "s.sqlite")) == expected
+    assert exercise_retagging(RedisState(connect(redis_server.url), "t", redis_server.url)) == expected
+
+
 def test_a_state_written_before_stocks_has_no_tags_until_recorded_again(tmp_path):
     path = tmp_path / "old.sqlite"
     state = SQLiteState(path)
