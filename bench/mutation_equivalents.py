@@ -10,9 +10,7 @@ UPDATED = "the coverage's 'updated' field is written for people reading Redis; n
 LAST_SEEN = "an article's 'last_seen' is kept for people reading Redis; nothing reads it back"
 MIGRATED = ("row None after the 1->2 migration: the migration itself sets schema_version 2, so the INSERT OR "
             "IGNORE this leads to does nothing")
-TAG_ID = "another default for a missing tag id: None, nothing or XXXX, none of them is all digits, like \"\""
-SYMBOL = ("another default for a missing symbol: only stocks with a key or a symbol are kept, so it is read only "
-          "when the symbol is there")
+TAG_ID = "another default for a missing tag id: None or XXXX, neither is all digits, like \"\""
 CSS_CASE = "upper-case ::TEXT or A: parsel and the page index read CSS names and pseudo-elements case-blind"
 
 EQUIVALENT: dict[str, str] = {
@@ -29,12 +27,8 @@ EQUIVALENT: dict[str, str] = {
     "crawler.values.x_doc_id_from_url__mutmut_45": "split without maxsplit: the first piece is the same",
     "crawler.values.x_doc_id_from_url__mutmut_48": "split with maxsplit 2: the first piece is the same",
     # crawler/zhibo.py
+    "crawler.sina.zhibo.x_live_entry__mutmut_68": TAG_ID,
     "crawler.sina.zhibo.x_live_entry__mutmut_73": TAG_ID,
-    "crawler.sina.zhibo.x_live_entry__mutmut_75": TAG_ID,
-    "crawler.sina.zhibo.x_live_entry__mutmut_78": TAG_ID,
-    "crawler.sina.zhibo.x_live_entry__mutmut_103": SYMBOL,
-    "crawler.sina.zhibo.x_live_entry__mutmut_105": SYMBOL,
-    "crawler.sina.zhibo.x_live_entry__mutmut_108": SYMBOL,
     "crawler.sina.zhibo.x_load_feeds__mutmut_62": "default None for False: bool() of either is False",
     "crawler.sina.zhibo.x_load_feeds__mutmut_64": "no default for False: bool(None) is False",
     # crawler/pages/fields.py
