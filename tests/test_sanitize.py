@@ -15,7 +15,15 @@ from crawler.sina.pages import read_page
 from crawler.values import SHANGHAI
 from pipelines.export import PostExportPipeline
 from pipelines.format import render
-from pipelines.format.sanitize import Sanitized, findings, rewrite, safe_css, safe_style_element, sanitize
+from pipelines.format.sanitize import (
+    Sanitized,
+    findings,
+    inert_attribute,
+    rewrite,
+    safe_css,
+    safe_style_element,
+    sanitize,
+)
 from pipelines.format.seed_body import seed_rewrite
 from tests.reference_posts import POSTS, SEED, read_reference
 from tests.support.hostile import SHAPES, page, url
@@ -173,3 +181,33 @@ def test_attributes_outside_the_allowlist_are_kept_only_when_inert(body, expecte
 def test_a_rewrite_keeps_inert_attributes_and_only_reports_what_it_removed():
     out = sanitize('<p nodescore="4">a</p><svg><p data-x="javascript:x" extrascore="0">b</p></svg>', BASE)
     assert out == Sanitized('<p nodescore="4">a</p><p extrascore="0">b</p>', ("attribute/data-x", "element/svg"))
+
+
+def test_a_rewrite_keeps_inert_style_blocks_in_place_and_style_in_comments_as_comments():
+    body = ('<style>.a{color:red}</style><p data-x="7" onclick="go()">t</p>'
+            '<!--<style>.b{color:blue}</style>--><style>body{display:none}</style><style>.c{color:green}</style>')
+    kept = sanitize(body, BASE, style_elements=True)
+    assert kept == Sanitized('<style>.a{color:red}</style><p data-x="7">t</p><!--<style>.b{color:blue}</style>-->'
+                             '<style>.c{color:green}</style>', ("attribute/onclick", "css"))
+
+
+def test_a_body_holding_the_style_marker_keeps_it_as_it_was():
+    body = '<!--sanitize-style-0--><p onclick="go()">sanitize-style-0</p><style>.a{color:red}</style>'
+    assert sanitize(body, BASE, style_elements=True) == Sanitized(
+        '<!--sanitize-style-0--><p>sanitize-style-0</p><style>.a{color:red}</style>', ("attribute/onclick",))
+
+
+def test_a_style_block_with_an_active_attribute_is_dropped_with_the_rest_of_the_rewrite():
+    body = '<p onclick="go()">t</p><style onload="go()">.a{color:red}</style>'
+    assert sanitize(body, BASE, style_elements=True) == Sanitized("<p>t</p>", ("attribute/onclick", "attribute/onload"))
+
+
+def test_an_inert_attribute_name_keeps_only_its_inert_values():
+    body = '<p data-src="x.jpg">a</p><p data-src="//evil.example/t.js">b</p>'
+    assert sanitize(body, BASE) == Sanitized('<p data-src="x.jpg">a</p><p>b</p>', ("attribute/data-src",))
+
+
+def test_style_and_backslash_hosts_are_never_inert():
+    assert inert_attribute("data-x", "x") and not inert_attribute("style", "x")
+    assert not inert_attribute("data-src", "\\/evil.example/t.js")
+    assert not inert_attribute("data-src", "/\\evil.example/t.js")
