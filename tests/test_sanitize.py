@@ -207,7 +207,8 @@ def test_an_inert_attribute_name_keeps_only_its_inert_values():
     assert sanitize(body, BASE) == Sanitized('<p data-src="x.jpg">a</p><p>b</p>', ("attribute/data-src",))
 
 
-def test_style_and_backslash_hosts_are_never_inert():
+def test_style_and_hosts_behind_a_backslash_or_a_tab_are_never_inert():
     assert inert_attribute("data-x", "x") and not inert_attribute("style", "x")
     assert not inert_attribute("data-src", "\\/evil.example/t.js")
     assert not inert_attribute("data-src", "/\\evil.example/t.js")
+    assert not inert_attribute("data-src", "/\t/evil.example/t.js")  # a URL parser drops the tab: //evil.example
