@@ -182,7 +182,7 @@ def test_crawl_state_builds_the_state_class_setting_through_from_crawler(tmp_pat
 
 
 def test_a_state_class_named_by_its_path_before_the_move_into_rooms_still_opens(tmp_path):
-    crawler = get_crawler(settings_dict={"STATE_CLASS": "crawler.store.state.SQLiteState",
+    crawler = get_crawler(settings_dict={"STATE_CLASS": "crawler.state.SQLiteState",
                                          "STATE_PATH": str(tmp_path / "old-name.sqlite")})
     state = crawl_state(crawler)
     assert type(state) is SQLiteState
