@@ -51,6 +51,7 @@ EQUIVALENT: dict[str, str] = {
     "pipelines.format.sanitize.x__with_style_elements__mutmut_11": ("group(2) for group(1) is None: group 2 lies inside "
                                                                     "group 1, so both are None (a comment) or neither"),
     # crawler/state.py
+    "crawler.store.state.x_crawl_state__mutmut_26": WEAK,
     "crawler.store.state.x_crawl_state__mutmut_29": WEAK,
     "crawler.store.state.x_crawl_state__mutmut_30": WEAK,
     "crawler.store.state.xǁSQLiteStateǁ__init____mutmut_13": "sqlite3.connect's default timeout is 5 s, the value given",
