@@ -19,8 +19,8 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from crawler.ops.adopt import adopt_posts
 from crawler.store.state import SQLiteState, StateError
+from pipelines.takeover import adopt_posts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from crawler.items import BODY_MODES
-from crawler.ops.export import export_posts
+from pipelines.rerender import export_posts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from crawler.ops.manifest import rebuild
 from crawler.store.manifest import MANIFEST_NAME, NotAPost
+from pipelines.manifest_rebuild import rebuild
 
 
 def main(argv: list[str] | None = None) -> int:

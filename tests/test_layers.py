@@ -3,8 +3,9 @@
 The rooms, from the bottom up, and what each may import (docs/architecture.md explains them):
 the vocabulary (``crawler.items``, ``crawler.values``); what Sina is (``crawler.sina``); where truth
 is kept (``crawler.store``); the pure post format (``pipelines.format``); Scrapy plumbing
-(``crawler.distributed``, ``crawler.plumbing``, ``crawler.spiders``); the item pipelines; what the
-commands do (``crawler.ops``); and on top the commands people type (``crawler.<command>``, and the
+(``crawler.distributed``, ``crawler.plumbing``, ``crawler.spiders``); beside each other, the item
+pipelines (with what commands do to posts) and what the other commands do (``crawler.ops``, which
+imports no ``pipelines``); and on top the commands people type (``crawler.<command>``, and the
 mirror, which serves saved sites and never sits on a crawl's path).
 """
 
@@ -68,7 +69,7 @@ BELOW = {  # room: the rooms it may import, itself included
     "plumbing": {"vocabulary", "sina", "store", "distributed", "plumbing"},
     "spiders": {"vocabulary", "sina", "store", "plumbing", "distributed", "spiders"},
     "pipelines": {"vocabulary", "sina", "store", "plumbing", "format", "pipelines"},
-    "ops": {"vocabulary", "sina", "store", "plumbing", "distributed", "format", "pipelines", "ops"},
+    "ops": {"vocabulary", "sina", "store", "plumbing", "distributed", "ops"},  # below the commands: no pipelines
     "mirror": {"vocabulary", "sina", "store", "mirror"},  # store: the WARC archive it can serve
     "commands": set(ROOMS),
 }
@@ -92,7 +93,7 @@ def project_imports(module: str) -> set[str]:
 
 def test_every_module_has_a_room_and_the_map_is_complete():
     assert {"crawler.values", "crawler.items", "crawler.sina.pages", "crawler.store.state", "pipelines.format.post",
-            "crawler.cron", "crawler.ops.manifest", "crawler.plumbing.workers"} <= PROJECT_MODULES
+            "crawler.cron", "crawler.ops.cron", "crawler.plumbing.workers"} <= PROJECT_MODULES
     assert room_of("crawler.cron") == "commands" and room_of("crawler.sina.pages.fields") == "sina"
     assert room_of("pipelines.format.post") == "format" and room_of("pipelines.export") == "pipelines"
 

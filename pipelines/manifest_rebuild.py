@@ -1,4 +1,5 @@
-"""Rebuilding ``OUTPUT_DIR/index.jsonl`` from the post files or from a state, as a crawl would."""
+"""Rebuilding ``OUTPUT_DIR/index.jsonl`` from the post files or from a state, as a crawl would
+(``python -m crawler.manifest``)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""What ``python -m crawler.adopt`` does: note in the state each post another system wrote under
-OUTPUT_DIR that reads as one article's post, so the crawl takes it over (``pipelines.adoption``)."""
+"""Taking over a blog another system filled (``python -m crawler.adopt``): note in the state each
+post under OUTPUT_DIR that reads as one article's post, so the crawl takes it over
+(``pipelines.adoption`` finds the file for an article; this notes the files up front)."""
 
 from __future__ import annotations
 

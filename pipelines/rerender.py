@@ -1,5 +1,5 @@
-"""What ``python -m crawler.export`` does: read seed posts back into Articles and render them in
-another body mode, writing only the files whose bytes change."""
+"""Re-rendering posts in another body mode (``python -m crawler.export``): seed posts read back
+into Articles and rendered again, writing only the files whose bytes change."""
 
 from __future__ import annotations
 
