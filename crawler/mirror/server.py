@@ -34,12 +34,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from crawler.mirror.faults import FaultRule, Faults
+from crawler.mirror.replying import ReplyingHandler
 from crawler.mirror.roll_feed import RollFeed
 from crawler.mirror.zhibo_feed import DEFAULT_MAX_PAGE_SIZE, ZhiboFeed
 from crawler.sina.roll import ROLL_HOSTS
 from crawler.sina.zhibo import FEED_PATH, ZHIBO_HOST
 
-logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".shtml", ".html", ".htm", ".phtml", ".php")
 ROLL_PATH = "/api/roll/get"
 API_HOSTS = (*ROLL_HOSTS, ZHIBO_HOST)
@@ -85,39 +85,25 @@ class Snapshot:
 
 
 def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
-    class MirrorHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            self._serve(with_body=True)
-
-        def do_HEAD(self) -> None:
-            self._serve(with_body=False)
-
+    class MirrorHandler(ReplyingHandler):
         def _serve(self, *, with_body: bool) -> None:
-            parts = urlsplit(self.path)
-            path = parts.path
-            first, _, rest = path.lstrip("/").partition("/")
-            if snapshot.is_host(first) or first in API_HOSTS:
-                host, page_path = first, "/" + rest
-            else:
-                host, page_path = (self.headers.get("Host") or "").split(":")[0], path
-            fault = snapshot.faults.take(host, page_path, parts.query)
+            host, page_path, query = self.target(lambda first: snapshot.is_host(first) or first in API_HOSTS)
+            fault = snapshot.faults.take(host, page_path, query)
             if fault and self._answer_fault(fault, with_body):
                 return
             if host in ROLL_HOSTS and page_path == ROLL_PATH:
-                content_type, body = snapshot.roll.reply(parts.query)
+                content_type, body = snapshot.roll.reply(query)
                 headers = {"Content-Type": content_type}
             elif host == ZHIBO_HOST and page_path == FEED_PATH:
-                content_type, body = snapshot.zhibo.reply(parts.query)
+                content_type, body = snapshot.zhibo.reply(query)
                 headers = {"Content-Type": content_type}
             else:
-                file = snapshot.locate(host, page_path, parts.query)
+                file = snapshot.locate(host, page_path, query)
                 if file is None:
                     self._send(404, {"Content-Type": "text/plain; charset=utf-8"}, b"not in snapshot\n", with_body)
                     return
                 body = file.read_bytes()
-                headers = snapshot.response_headers(host, page_path, file, parts.query)
+                headers = snapshot.response_headers(host, page_path, file, query)
             if fault and fault.fault in ("drop", "truncate"):
                 self._send_partial(headers, body, reset=fault.fault == "drop")
                 return
@@ -143,28 +129,12 @@ def make_handler(snapshot: Snapshot) -> type[BaseHTTPRequestHandler]:
             return False
 
         def _send_partial(self, headers: dict[str, str], body: bytes, *, reset: bool) -> None:
-            self.send_response(200)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
+            self._send_head(200, headers, len(body))
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             if reset:  # RST instead of FIN: the peer sees "connection reset" mid-body
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes, with_body: bool) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            logger.info("%s %s", self.address_string(), format % args)
 
     return MirrorHandler
 

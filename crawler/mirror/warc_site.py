@@ -10,14 +10,12 @@ captured is a 404.
 
 from __future__ import annotations
 
-import logging
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from crawler.mirror.replying import ReplyingHandler
 from crawler.store.warc_read import Archive, Capture
 
-logger = logging.getLogger(__name__)
 # The server sends its own; the recorded ones described another connection.
 OWN_HEADERS = {"date", "server", "connection", "keep-alive", "content-length", "content-encoding",
                "transfer-encoding"}
@@ -36,40 +34,15 @@ class WarcSite:
 
 
 def make_warc_handler(site: WarcSite) -> type[BaseHTTPRequestHandler]:
-    class WarcHandler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            self._serve(with_body=True)
-
-        def do_HEAD(self) -> None:
-            self._serve(with_body=False)
-
+    class WarcHandler(ReplyingHandler):
         def _serve(self, *, with_body: bool) -> None:
-            parts = urlsplit(self.path)
-            first, _, rest = parts.path.lstrip("/").partition("/")
-            if first in site.hosts:
-                host, path = first, "/" + rest
-            else:
-                host, path = (self.headers.get("Host") or "").split(":")[0], parts.path
-            capture = site.capture(host, path, parts.query)
+            host, path, query = self.target(site.hosts.__contains__)
+            capture = site.capture(host, path, query)
             reply = site.archive.read(capture) if capture is not None else None
             if reply is None:
                 self._send(404, [("Content-Type", "text/plain; charset=utf-8")], b"not in the archive\n", with_body)
                 return
             headers = [(k, v) for k, v in reply.headers if k.lower() not in OWN_HEADERS]
             self._send(reply.status, headers, reply.body, with_body)
-
-        def _send(self, status: int, headers: list[tuple[str, str]], body: bytes, with_body: bool) -> None:
-            self.send_response(status)
-            for name, value in headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if with_body:
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            logger.info("%s %s", self.address_string(), format % args)
 
     return WarcHandler

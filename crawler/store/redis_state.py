@@ -28,7 +28,7 @@ from scrapy.crawler import Crawler
 
 from crawler.store.coverage import Coverage, Gap
 from crawler.store.manifest import PostRecord
-from crawler.store.state import FORGOTTEN, KnownArticle, StateError
+from crawler.store.state import FORGOTTEN, CoverageMarks, KnownArticle, StateError
 
 SCHEMA_VERSION = "1"
 DEFAULT_PREFIX = "sina_finance"
@@ -55,7 +55,7 @@ def connect(url: str) -> redis.Redis:
                                 socket_connect_timeout=SOCKET_TIMEOUT)
 
 
-class RedisState:
+class RedisState(CoverageMarks):
     def __init__(self, server: redis.Redis, prefix: str = DEFAULT_PREFIX, url: str = "") -> None:
         self.server = server
         self.url = shown(url) if url else repr(server)
@@ -175,14 +175,6 @@ class RedisState:
         return _post_record(doc_id, row) if row else None
 
     # --- channels ------------------------------------------------------------------------------
-    def high_water(self, channel: str) -> int | None:
-        return self.coverage(channel).high_water
-
-    def set_high_water(self, channel: str, ctime: int) -> None:
-        coverage = self.coverage(channel)
-        coverage.high_water = ctime
-        self.save_coverage(channel, coverage)
-
     def coverage(self, channel: str) -> Coverage:
         value = self._call(self.server.hget, self.coverage_key, channel)
         if value is None:

@@ -232,7 +232,26 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class SQLiteState:
+class CoverageMarks:
+    """A channel's high-water mark as its coverage holds it: one rule for both stores (each keeps
+    the coverage; ``save_coverage`` never moves the mark back)."""
+
+    def coverage(self, channel: str) -> Coverage:
+        raise NotImplementedError
+
+    def save_coverage(self, channel: str, coverage: Coverage) -> None:
+        raise NotImplementedError
+
+    def high_water(self, channel: str) -> int | None:
+        return self.coverage(channel).high_water
+
+    def set_high_water(self, channel: str, ctime: int) -> None:
+        coverage = self.coverage(channel)
+        coverage.high_water = ctime
+        self.save_coverage(channel, coverage)
+
+
+class SQLiteState(CoverageMarks):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -427,14 +446,6 @@ class SQLiteState:
     def post(self, doc_id: str) -> PostRecord | None:
         row = self.db.execute(f"SELECT {self._post_columns()} FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
         return _post_record(row) if row else None
-
-    def high_water(self, channel: str) -> int | None:
-        return self.coverage(channel).high_water
-
-    def set_high_water(self, channel: str, ctime: int) -> None:
-        coverage = self.coverage(channel)
-        coverage.high_water = ctime
-        self.save_coverage(channel, coverage)
 
     def coverage(self, channel: str) -> Coverage:
         row = self.db.execute("SELECT high_water, floor FROM channel_marks WHERE channel=?", (channel,)).fetchone()
